@@ -1,0 +1,101 @@
+package io.dm4j.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dm4j.DeviceMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit extension for real-kernel ITs. Before a test class it insists on a real device-mapper
+ * (it never skips: a missing kernel fails loudly); after it, it checks that the class left no
+ * device-mapper device and no loop device behind, cleaning up only devices with this run's prefix.
+ */
+public final class RealKernel implements BeforeAllCallback, AfterAllCallback {
+    private static final String PREFIX = System.getProperty("dm4j.test.prefix",
+            "dm4jt" + Long.toHexString(ProcessHandle.current().pid()) + "-");
+
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(RealKernel.class);
+
+    /** This run's device name prefix; every test device name starts with it. */
+    public static String prefix() {
+        return PREFIX;
+    }
+
+    /** A device name for this run: the prefix plus {@code suffix}. */
+    public static String name(String suffix) {
+        return PREFIX + suffix;
+    }
+
+    /** The device-mapper and loop devices that exist now. */
+    record KernelState(Set<String> mappedDevices, Set<String> loopDevices) {
+        static KernelState now() {
+            return new KernelState(read("dm-", "dm/name"), read("loop", "loop/backing_file"));
+        }
+
+        /** For each block device named {@code kind*} that has {@code file}, that file's content. */
+        private static Set<String> read(String kind, String file) {
+            Set<String> found = new TreeSet<>();
+            try (Stream<Path> devices = Files.list(Path.of("/sys/block"))) {
+                devices.filter(d -> d.getFileName().toString().startsWith(kind)).forEach(d -> {
+                    Path f = d.resolve(file);
+                    try {
+                        if (Files.exists(f)) {
+                            found.add(d.getFileName() + " " + Files.readString(f).strip());
+                        }
+                    } catch (IOException e) {
+                        // The device went away while we looked: it no longer exists.
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return found;
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (!Files.exists(DeviceMapper.CONTROL)) {
+            throw new IllegalStateException("real-kernel ITs need device-mapper, and " + DeviceMapper.CONTROL
+                    + " does not exist: run them with ./mvnw verify, which starts a real kernel under vm/run");
+        }
+        context.getStore(NS).put(KernelState.class, KernelState.now());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        KernelState before = context.getStore(NS).get(KernelState.class, KernelState.class);
+        KernelState after = KernelState.now();
+        if (!after.equals(before)) {
+            removeOwnLeftovers(before, after);
+        }
+        assertThat(after.mappedDevices()).as("device-mapper devices after %s", context.getDisplayName())
+                .isEqualTo(before.mappedDevices());
+        assertThat(after.loopDevices()).as("loop devices after %s", context.getDisplayName())
+                .isEqualTo(before.loopDevices());
+    }
+
+    /** So one failing class does not make the next ones fail too; touches only this run's devices. */
+    private static void removeOwnLeftovers(KernelState before, KernelState after) {
+        for (String dm : after.mappedDevices()) {
+            String name = dm.substring(dm.indexOf(' ') + 1);
+            if (!before.mappedDevices().contains(dm) && name.startsWith(PREFIX)) {
+                Commands.run("dmsetup", "remove", "--force", name);
+            }
+        }
+        for (String loop : after.loopDevices()) {
+            if (!before.loopDevices().contains(loop) && loop.contains("/dm4j-loop")) {
+                Commands.run("losetup", "--detach", "/dev/" + loop.substring(0, loop.indexOf(' ')));
+            }
+        }
+    }
+}

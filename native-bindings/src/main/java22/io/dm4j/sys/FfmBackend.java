@@ -1,0 +1,107 @@
+package io.dm4j.sys;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * The Foreign Function and Memory API binding (JDK 22+). errno is captured by the linker as part
+ * of each call, into a per-thread segment, so nothing in between can overwrite it. A successful
+ * call allocates nothing.
+ */
+final class FfmBackend extends NativeBackend {
+
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
+
+    private final MethodHandle open;
+    private final MethodHandle close;
+    private final MethodHandle ioctl;
+    private final ThreadLocal<MemorySegment> captureState =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    FfmBackend() {
+        if (!FfmBackend.class.getModule().isNativeAccessEnabled()) {
+            // Checked first: creating a downcall without it prints a multi-line JDK warning.
+            throw new IllegalStateException("native access is not enabled: run java with "
+                    + "--enable-native-access=ALL-UNNAMED (or the dm4j module's name)");
+        }
+        Linker linker = Linker.nativeLinker();
+        Linker.Option errno = Linker.Option.captureCallState("errno");
+        // open and ioctl are variadic in C: the third argument is the first variadic one.
+        open = downcall(linker, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                errno, Linker.Option.firstVariadicArg(2));
+        close = downcall(linker, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
+        ioctl = downcall(linker, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+                errno, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static MethodHandle downcall(Linker linker, String name, FunctionDescriptor descriptor,
+            Linker.Option... options) {
+        MemorySegment symbol = linker.defaultLookup().find(name)
+                .orElseThrow(() -> new IllegalStateException("libc has no symbol " + name));
+        return linker.downcallHandle(symbol, descriptor, options);
+    }
+
+    @Override
+    public String backend() {
+        return "ffm";
+    }
+
+    private int result(int r, MemorySegment state) {
+        return r < 0 ? -(int) ERRNO.get(state, 0L) : r;
+    }
+
+    @Override
+    int rawOpen(byte[] path, int flags) {
+        MemorySegment state = captureState.get();
+        try (Arena arena = Arena.ofConfined()) {
+            return result((int) open.invokeExact(state, arena.allocateFrom(JAVA_BYTE, path), flags, 0), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    int rawClose(int fd) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) close.invokeExact(state, fd), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    int rawIoctl(int fd, long request, ByteBuffer argument) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) ioctl.invokeExact(state, fd, request, MemorySegment.ofBuffer(argument)), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Downcalls throw nothing checked; anything else is a bug in the binding itself. */
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}
