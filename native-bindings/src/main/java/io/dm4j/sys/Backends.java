@@ -36,12 +36,21 @@ final class Backends {
 
     private Backends() {}
 
-    private static final class Selected {
-        static final Syscalls INSTANCE = select(System.getProperty(Syscalls.BACKEND_PROPERTY, ""));
-    }
+    private static volatile Syscalls selected;
 
+    /** Chosen once; a failed choice is reported again on every call, not turned into a linkage error. */
     static Syscalls selected() {
-        return Selected.INSTANCE;
+        Syscalls s = selected;
+        if (s == null) {
+            synchronized (Backends.class) {
+                s = selected;
+                if (s == null) {
+                    s = select(System.getProperty(Syscalls.BACKEND_PROPERTY, ""));
+                    selected = s;
+                }
+            }
+        }
+        return s;
     }
 
     static Syscalls select(String requested) {
@@ -51,6 +60,11 @@ final class Backends {
         for (Kind kind : Kind.values()) {
             Outcome outcome = outcome(kind);
             if (outcome.backend != null) {
+                if (kind != Kind.FFM && Runtime.version().feature() >= Kind.FFM.minimumJdk) {
+                    System.getLogger(Backends.class.getName()).log(System.Logger.Level.WARNING,
+                            "dm4j: FFM backend unavailable ({0}); using {1}", outcome(Kind.FFM).unavailableReason,
+                            kind.shortName());
+                }
                 return outcome.backend;
             }
         }
