@@ -19,6 +19,20 @@ final class JnaBackend extends NativeBackend {
         static native int close(int fd) throws LastErrorException;
 
         static native int ioctl(int fd, long request, long address) throws LastErrorException;
+
+        static native int poll(long fds, long count, int timeout) throws LastErrorException;
+
+        static native int eventfd(int initialValue, int flags) throws LastErrorException;
+
+        static native long read(int fd, long address, long count) throws LastErrorException;
+
+        static native long write(int fd, long address, long count) throws LastErrorException;
+
+        static native int semget(int key, int count, int flags) throws LastErrorException;
+
+        static native int semctl(int semid, int semaphore, int command, long argument) throws LastErrorException;
+
+        static native int semtimedop(int semid, long sembuf, long count, long timeout) throws LastErrorException;
     }
 
     JnaBackend() throws ClassNotFoundException {
@@ -49,11 +63,78 @@ final class JnaBackend extends NativeBackend {
         }
     }
 
+    private static long address(ByteBuffer buffer) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(buffer)) + buffer.position();
+    }
+
     @Override
     int rawIoctl(int fd, long request, ByteBuffer argument) {
-        long address = Pointer.nativeValue(Native.getDirectBufferPointer(argument)) + argument.position();
         try {
-            return LibC.ioctl(fd, request, address);
+            return LibC.ioctl(fd, request, address(argument));
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    int rawPoll(ByteBuffer pollfds, int count, int timeoutMillis) {
+        try {
+            return LibC.poll(address(pollfds), count, timeoutMillis);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    int rawEventfd(int initialValue, int flags) {
+        try {
+            return LibC.eventfd(initialValue, flags);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    long rawRead(int fd, ByteBuffer buffer) {
+        try {
+            return LibC.read(fd, address(buffer), buffer.remaining());
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    long rawWrite(int fd, ByteBuffer buffer) {
+        try {
+            return LibC.write(fd, address(buffer), buffer.remaining());
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    int rawSemget(int key, int count, int flags) {
+        try {
+            return LibC.semget(key, count, flags);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    int rawSemctl(int semid, int semaphore, int command, int argument) {
+        try {
+            return LibC.semctl(semid, semaphore, command, argument);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    int rawSemtimedop(int semid, ByteBuffer sembufAndTimeout, boolean withTimeout) {
+        long base = address(sembufAndTimeout);
+        try {
+            return LibC.semtimedop(semid, base, 1, withTimeout ? base + TIMESPEC_OFFSET : 0L);
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }

@@ -19,6 +19,27 @@ final class JnrBackend extends NativeBackend {
 
         @SaveError
         int ioctl(int fd, long request, long address);
+
+        @SaveError
+        int poll(long fds, long count, int timeout);
+
+        @SaveError
+        int eventfd(int initialValue, int flags);
+
+        @SaveError
+        long read(int fd, long address, long count);
+
+        @SaveError
+        long write(int fd, long address, long count);
+
+        @SaveError
+        int semget(int key, int count, int flags);
+
+        @SaveError
+        int semctl(int semid, int semaphore, int command, long argument);
+
+        @SaveError
+        int semtimedop(int semid, long sembuf, long count, long timeout);
     }
 
     private final LibC libc;
@@ -36,21 +57,65 @@ final class JnrBackend extends NativeBackend {
 
     @Override
     int rawOpen(byte[] path, int flags) {
-        int r = libc.open(path, flags, 0);
-        return r < 0 ? -runtime.getLastError() : r;
+        return check(libc.open(path, flags, 0));
     }
 
     @Override
     int rawClose(int fd) {
-        int r = libc.close(fd);
+        return check(libc.close(fd));
+    }
+
+    /** jnr's pointer to a direct buffer already starts at the buffer's position. */
+    private long address(ByteBuffer buffer) {
+        return runtime.getMemoryManager().newPointer(buffer).address();
+    }
+
+    private int check(int r) {
+        return r < 0 ? -runtime.getLastError() : r;
+    }
+
+    private long check(long r) {
         return r < 0 ? -runtime.getLastError() : r;
     }
 
     @Override
     int rawIoctl(int fd, long request, ByteBuffer argument) {
-        // jnr's pointer to a direct buffer already starts at its position.
-        long address = runtime.getMemoryManager().newPointer(argument).address();
-        int r = libc.ioctl(fd, request, address);
-        return r < 0 ? -runtime.getLastError() : r;
+        return check(libc.ioctl(fd, request, address(argument)));
+    }
+
+    @Override
+    int rawPoll(ByteBuffer pollfds, int count, int timeoutMillis) {
+        return check(libc.poll(address(pollfds), count, timeoutMillis));
+    }
+
+    @Override
+    int rawEventfd(int initialValue, int flags) {
+        return check(libc.eventfd(initialValue, flags));
+    }
+
+    @Override
+    long rawRead(int fd, ByteBuffer buffer) {
+        return check(libc.read(fd, address(buffer), buffer.remaining()));
+    }
+
+    @Override
+    long rawWrite(int fd, ByteBuffer buffer) {
+        return check(libc.write(fd, address(buffer), buffer.remaining()));
+    }
+
+    @Override
+    int rawSemget(int key, int count, int flags) {
+        return check(libc.semget(key, count, flags));
+    }
+
+    @Override
+    int rawSemctl(int semid, int semaphore, int command, int argument) {
+        return check(libc.semctl(semid, semaphore, command, argument));
+    }
+
+    @Override
+    int rawSemtimedop(int semid, ByteBuffer sembufAndTimeout, boolean withTimeout) {
+        long base = address(sembufAndTimeout);
+        return check(libc.semtimedop(semid, base, 1, withTimeout ? base + TIMESPEC_OFFSET : 0L));
     }
 }

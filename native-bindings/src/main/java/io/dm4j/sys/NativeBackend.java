@@ -1,6 +1,7 @@
 package io.dm4j.sys;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,6 +10,14 @@ import java.nio.charset.StandardCharsets;
  */
 abstract class NativeBackend implements Syscalls {
     static final int O_CLOEXEC = 02000000;
+    static final int EFD_CLOEXEC = 02000000;
+    /** {@code sizeof(struct pollfd)}: int fd, short events, short revents. */
+    static final int POLLFD_SIZE = 8;
+    /** Where the {@code struct timespec} sits in the semop scratch, after the 6-byte sembuf. */
+    static final int TIMESPEC_OFFSET = 8;
+
+    /** Per-thread native memory for the structs that calls pass by pointer. */
+    private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> direct(256));
 
     /**
      * Raw {@code open}.
@@ -23,6 +32,30 @@ abstract class NativeBackend implements Syscalls {
 
     /** Raw {@code ioctl} on the address of the buffer's position: the result, or {@code -errno}. */
     abstract int rawIoctl(int fd, long request, ByteBuffer argument);
+
+    /** Raw {@code poll} over {@code count} {@code struct pollfd} at the buffer's start. */
+    abstract int rawPoll(ByteBuffer pollfds, int count, int timeoutMillis);
+
+    /** Raw {@code eventfd}. */
+    abstract int rawEventfd(int initialValue, int flags);
+
+    /** Raw {@code read} into the buffer's position, at most {@code remaining()} bytes. */
+    abstract long rawRead(int fd, ByteBuffer buffer);
+
+    /** Raw {@code write} from the buffer's position, {@code remaining()} bytes. */
+    abstract long rawWrite(int fd, ByteBuffer buffer);
+
+    /** Raw {@code semget}. */
+    abstract int rawSemget(int key, int count, int flags);
+
+    /** Raw {@code semctl} with an {@code int} as the variadic {@code union semun}. */
+    abstract int rawSemctl(int semid, int semaphore, int command, int argument);
+
+    /**
+     * Raw {@code semtimedop} with one sembuf at the buffer's start and, if {@code withTimeout},
+     * a timespec at {@link #TIMESPEC_OFFSET}; otherwise the timeout pointer is NULL.
+     */
+    abstract int rawSemtimedop(int semid, ByteBuffer sembufAndTimeout, boolean withTimeout);
 
     @Override
     public final int open(String path, int flags) throws ErrnoException {
@@ -51,14 +84,113 @@ abstract class NativeBackend implements Syscalls {
 
     @Override
     public final int ioctl(int fd, long request, ByteBuffer argument) throws ErrnoException {
-        if (!argument.isDirect()) {
-            throw new IllegalArgumentException("ioctl needs a direct buffer");
-        }
-        int r = rawIoctl(fd, request, argument);
+        int r = rawIoctl(fd, request, requireDirect(argument));
         if (r < 0) {
             throw new ErrnoException("ioctl", "fd " + fd + ", request 0x" + Long.toHexString(request), -r);
         }
         return r;
+    }
+
+    @Override
+    public final int poll(int[] fds, short[] events, short[] revents, int timeoutMillis) throws ErrnoException {
+        int n = fds.length;
+        if (events.length != n || revents.length != n) {
+            throw new IllegalArgumentException("fds, events and revents must have the same length");
+        }
+        ByteBuffer b = scratch(n * POLLFD_SIZE);
+        for (int i = 0; i < n; i++) {
+            b.putInt(i * POLLFD_SIZE, fds[i]).putShort(i * POLLFD_SIZE + 4, events[i]).putShort(i * POLLFD_SIZE + 6,
+                    (short) 0);
+        }
+        int r = rawPoll(b, n, timeoutMillis);
+        if (r < 0) {
+            throw new ErrnoException("poll", n + " descriptors", -r);
+        }
+        for (int i = 0; i < n; i++) {
+            revents[i] = b.getShort(i * POLLFD_SIZE + 6);
+        }
+        return r;
+    }
+
+    @Override
+    public final int eventfd(int initialValue, int flags) throws ErrnoException {
+        int r = rawEventfd(initialValue, flags | EFD_CLOEXEC);
+        if (r < 0) {
+            throw new ErrnoException("eventfd", "initial value " + initialValue, -r);
+        }
+        return r;
+    }
+
+    @Override
+    public final int read(int fd, ByteBuffer destination) throws ErrnoException {
+        return transfer("read", fd, destination, rawRead(fd, requireDirect(destination)));
+    }
+
+    @Override
+    public final int write(int fd, ByteBuffer source) throws ErrnoException {
+        return transfer("write", fd, source, rawWrite(fd, requireDirect(source)));
+    }
+
+    private static int transfer(String call, int fd, ByteBuffer buffer, long r) throws ErrnoException {
+        if (r < 0) {
+            throw new ErrnoException(call, "fd " + fd, (int) -r);
+        }
+        buffer.position(buffer.position() + (int) r);
+        return (int) r;
+    }
+
+    @Override
+    public final int semget(int key, int count, int flags) throws ErrnoException {
+        int r = rawSemget(key, count, flags);
+        if (r < 0) {
+            throw new ErrnoException("semget", "key 0x" + Integer.toHexString(key), -r);
+        }
+        return r;
+    }
+
+    @Override
+    public final int semctl(int semid, int semaphore, int command, int argument) throws ErrnoException {
+        int r = rawSemctl(semid, semaphore, command, argument);
+        if (r < 0) {
+            throw new ErrnoException("semctl", "semid " + semid + ", command " + command, -r);
+        }
+        return r;
+    }
+
+    @Override
+    public final void semop(int semid, int semaphore, int operation, short flags, long timeoutNanos)
+            throws ErrnoException {
+        ByteBuffer b = scratch(TIMESPEC_OFFSET + 16);
+        // struct sembuf { unsigned short sem_num; short sem_op; short sem_flg; }
+        b.putShort(0, (short) semaphore).putShort(2, (short) operation).putShort(4, flags);
+        if (timeoutNanos >= 0) {
+            b.putLong(TIMESPEC_OFFSET, timeoutNanos / 1_000_000_000L)
+                    .putLong(TIMESPEC_OFFSET + 8, timeoutNanos % 1_000_000_000L);
+        }
+        int r = rawSemtimedop(semid, b, timeoutNanos >= 0);
+        if (r < 0) {
+            throw new ErrnoException("semtimedop", "semid " + semid, -r);
+        }
+    }
+
+    private ByteBuffer scratch(int size) {
+        ByteBuffer b = scratch.get();
+        if (b.capacity() < size) {
+            b = direct(Integer.highestOneBit(size) << 1);
+            scratch.set(b);
+        }
+        return b;
+    }
+
+    private static ByteBuffer direct(int size) {
+        return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+    }
+
+    private static ByteBuffer requireDirect(ByteBuffer buffer) {
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("native calls need a direct buffer");
+        }
+        return buffer;
     }
 
     @Override

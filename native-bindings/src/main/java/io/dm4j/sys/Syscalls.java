@@ -28,6 +28,31 @@ public interface Syscalls {
     /** {@code open} flag: non-blocking. */
     int O_NONBLOCK = 04000;
 
+    /** {@code poll} event: data to read. */
+    short POLLIN = 0x1;
+    /** {@code poll} event: an error condition. */
+    short POLLERR = 0x8;
+    /** {@code poll} event: hang-up. */
+    short POLLHUP = 0x10;
+    /** {@code poll} event: the descriptor is not open. */
+    short POLLNVAL = 0x20;
+
+    /** {@code eventfd} flag: non-blocking reads and writes. */
+    int EFD_NONBLOCK = 04000;
+
+    /** SysV IPC flag: create the key if it does not exist. */
+    int IPC_CREAT = 01000;
+    /** SysV IPC flag: with {@link #IPC_CREAT}, fail with {@code EEXIST} if the key exists. */
+    int IPC_EXCL = 02000;
+    /** SysV IPC flag: fail with {@code EAGAIN} instead of blocking. */
+    short IPC_NOWAIT = 04000;
+    /** {@code semctl} command: remove the semaphore set. */
+    int IPC_RMID = 0;
+    /** {@code semctl} command: read a semaphore's value. */
+    int GETVAL = 12;
+    /** {@code semctl} command: set a semaphore's value. */
+    int SETVAL = 16;
+
     /** The backend's short name: {@code ffm}, {@code jnr} or {@code jna}. */
     String backend();
 
@@ -49,6 +74,60 @@ public interface Syscalls {
      * @return the ioctl's non-negative result
      */
     int ioctl(int fd, long request, ByteBuffer argument) throws ErrnoException;
+
+    /**
+     * Waits until one of the descriptors is ready or the timeout expires. The three arrays are
+     * parallel ({@code struct pollfd}); {@code revents} receives the result.
+     *
+     * @param timeoutMillis milliseconds to wait; negative waits forever
+     * @return the number of ready descriptors, 0 on timeout
+     */
+    int poll(int[] fds, short[] events, short[] revents, int timeoutMillis) throws ErrnoException;
+
+    /**
+     * Creates an eventfd: a counter that {@link #poll} sees as readable while it is non-zero; a
+     * way to wake a thread blocked in {@code poll}. {@code O_CLOEXEC} is always added.
+     */
+    int eventfd(int initialValue, int flags) throws ErrnoException;
+
+    /**
+     * Reads into the buffer's remaining space and advances its position.
+     *
+     * @return bytes read; 0 at end of file
+     */
+    int read(int fd, ByteBuffer destination) throws ErrnoException;
+
+    /**
+     * Writes the buffer's remaining bytes (as many as the kernel takes) and advances its position.
+     *
+     * @return bytes written
+     */
+    int write(int fd, ByteBuffer source) throws ErrnoException;
+
+    /**
+     * Gets or creates a SysV semaphore set.
+     *
+     * @return the set's identifier
+     */
+    int semget(int key, int count, int flags) throws ErrnoException;
+
+    /**
+     * Controls a semaphore: {@link #SETVAL}, {@link #GETVAL}, {@link #IPC_RMID}.
+     *
+     * @param argument the value for {@link #SETVAL}, else ignored
+     * @return the command's result, e.g. the value for {@link #GETVAL}
+     */
+    int semctl(int semid, int semaphore, int command, int argument) throws ErrnoException;
+
+    /**
+     * One semaphore operation ({@code semtimedop} with one {@code struct sembuf}): adds
+     * {@code operation}, or with 0 waits for the value to become zero.
+     *
+     * @param flags {@link #IPC_NOWAIT} or 0
+     * @param timeoutNanos how long to wait at most; negative waits forever. When it expires the
+     *     call fails with {@code EAGAIN}.
+     */
+    void semop(int semid, int semaphore, int operation, short flags, long timeoutNanos) throws ErrnoException;
 
     /** The backend chosen by {@value #BACKEND_PROPERTY}, or else the best available one. */
     static Syscalls get() {

@@ -29,6 +29,13 @@ final class FfmBackend extends NativeBackend {
     private final MethodHandle open;
     private final MethodHandle close;
     private final MethodHandle ioctl;
+    private final MethodHandle poll;
+    private final MethodHandle eventfd;
+    private final MethodHandle read;
+    private final MethodHandle write;
+    private final MethodHandle semget;
+    private final MethodHandle semctl;
+    private final MethodHandle semtimedop;
     private final ThreadLocal<MemorySegment> captureState =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
@@ -46,6 +53,17 @@ final class FfmBackend extends NativeBackend {
         close = downcall(linker, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
         ioctl = downcall(linker, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
                 errno, Linker.Option.firstVariadicArg(2));
+        poll = downcall(linker, "poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
+        eventfd = downcall(linker, "eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
+        read = downcall(linker, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
+        write = downcall(linker, "write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
+        semget = downcall(linker, "semget", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
+        // semctl is variadic: the fourth argument is a union semun, passed here as its int member.
+        semctl = downcall(linker, "semctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno,
+                Linker.Option.firstVariadicArg(3));
+        semtimedop = downcall(linker, "semtimedop",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS), errno);
     }
 
     private static MethodHandle downcall(Linker linker, String name, FunctionDescriptor descriptor,
@@ -89,6 +107,81 @@ final class FfmBackend extends NativeBackend {
         MemorySegment state = captureState.get();
         try {
             return result((int) ioctl.invokeExact(state, fd, request, MemorySegment.ofBuffer(argument)), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    int rawPoll(ByteBuffer pollfds, int count, int timeoutMillis) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) poll.invokeExact(state, MemorySegment.ofBuffer(pollfds), (long) count, timeoutMillis),
+                    state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    int rawEventfd(int initialValue, int flags) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) eventfd.invokeExact(state, initialValue, flags), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    long rawRead(int fd, ByteBuffer buffer) {
+        MemorySegment state = captureState.get();
+        try {
+            long r = (long) read.invokeExact(state, fd, MemorySegment.ofBuffer(buffer), (long) buffer.remaining());
+            return r < 0 ? -(int) ERRNO.get(state, 0L) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    long rawWrite(int fd, ByteBuffer buffer) {
+        MemorySegment state = captureState.get();
+        try {
+            long r = (long) write.invokeExact(state, fd, MemorySegment.ofBuffer(buffer), (long) buffer.remaining());
+            return r < 0 ? -(int) ERRNO.get(state, 0L) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    int rawSemget(int key, int count, int flags) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) semget.invokeExact(state, key, count, flags), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    int rawSemctl(int semid, int semaphore, int command, int argument) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) semctl.invokeExact(state, semid, semaphore, command, argument), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    int rawSemtimedop(int semid, ByteBuffer sembufAndTimeout, boolean withTimeout) {
+        MemorySegment state = captureState.get();
+        MemorySegment base = MemorySegment.ofBuffer(sembufAndTimeout);
+        MemorySegment timeout = withTimeout ? base.asSlice(TIMESPEC_OFFSET) : MemorySegment.NULL;
+        try {
+            return result((int) semtimedop.invokeExact(state, semid, base, 1L, timeout), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

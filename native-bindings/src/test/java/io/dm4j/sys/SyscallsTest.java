@@ -8,6 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,5 +119,137 @@ class SyscallsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("direct");
         assertThatThrownBy(() -> sys.open("/tmp/a\0b", Syscalls.O_RDONLY))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void pollTimesOutOnAQuietEventfdAndWakesWhenItIsWritten(Syscalls sys) throws IOException {
+        int efd = sys.eventfd(0, Syscalls.EFD_NONBLOCK);
+        try {
+            int[] fds = {efd, 987654};
+            short[] events = {Syscalls.POLLIN, Syscalls.POLLIN};
+            short[] revents = new short[2];
+            // The bogus descriptor is reported as POLLNVAL at once; the eventfd stays quiet.
+            assertThat(sys.poll(new int[] {efd}, new short[] {Syscalls.POLLIN}, revents = new short[1], 50)).isZero();
+            assertThat(revents[0]).isZero();
+            revents = new short[2];
+            assertThat(sys.poll(fds, events, revents, 50)).isEqualTo(1);
+            assertThat(revents[1] & Syscalls.POLLNVAL).isNotZero();
+
+            ByteBuffer counter = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+            assertThatThrownBy(() -> sys.read(efd, counter))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("EAGAIN"));
+            counter.putLong(0, 3).clear();
+            assertThat(sys.write(efd, counter)).isEqualTo(8);
+            assertThat(counter.hasRemaining()).isFalse();
+            assertThat(sys.poll(new int[] {efd}, new short[] {Syscalls.POLLIN}, revents = new short[1], 5000)).isEqualTo(1);
+            assertThat(revents[0] & Syscalls.POLLIN).isNotZero();
+            counter.clear();
+            assertThat(sys.read(efd, counter)).isEqualTo(8);
+            assertThat(counter.getLong(0)).isEqualTo(3);
+        } finally {
+            sys.close(efd);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void semaphoresAreCreatedCountedWaitedAndRemoved(Syscalls sys) throws IOException {
+        int key = 0x0D4D0000 | ThreadLocalRandom.current().nextInt(1, 0xffff);
+        int id = sys.semget(key, 1, Syscalls.IPC_CREAT | Syscalls.IPC_EXCL | 0600);
+        try {
+            assertThatThrownBy(() -> sys.semget(key, 1, Syscalls.IPC_CREAT | Syscalls.IPC_EXCL | 0600))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("EEXIST"));
+            assertThat(sys.semget(key, 1, 0)).isEqualTo(id);
+            sys.semctl(id, 0, Syscalls.SETVAL, 1);
+            sys.semop(id, 0, 1, (short) 0, -1);
+            assertThat(sys.semctl(id, 0, Syscalls.GETVAL, 0)).isEqualTo(2);
+            sys.semop(id, 0, -1, Syscalls.IPC_NOWAIT, -1);
+            // Waiting for zero while the value is 1 times out with EAGAIN.
+            assertThatThrownBy(() -> sys.semop(id, 0, 0, (short) 0, 20_000_000L))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                        assertThat(e.errnoName()).isEqualTo("EAGAIN");
+                        assertThat(e.call()).isEqualTo("semtimedop");
+                    });
+            assertThatThrownBy(() -> sys.semop(id, 0, -2, Syscalls.IPC_NOWAIT, -1))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("EAGAIN"));
+            sys.semop(id, 0, -1, (short) 0, 1_000_000_000L);
+            sys.semop(id, 0, 0, (short) 0, 1_000_000_000L);
+            assertThat(sys.semctl(id, 0, Syscalls.GETVAL, 0)).isZero();
+        } finally {
+            sys.semctl(id, 0, Syscalls.IPC_RMID, 0);
+        }
+        assertThatThrownBy(() -> sys.semctl(id, 0, Syscalls.GETVAL, 0))
+                .isInstanceOfSatisfying(ErrnoException.class,
+                        e -> assertThat(e.errnoName()).isIn("EINVAL", "EIDRM"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void blockDeviceSizeOfARealLoopDevice(Syscalls sys) throws Exception {
+        Path image = dir.resolve("loop.img");
+        long size = 24L << 20;
+        try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(size);
+        }
+        String loop = run("losetup", "--find", "--show", image.toString()).strip();
+        try {
+            int fd = sys.open(loop, Syscalls.O_RDONLY);
+            try {
+                ByteBuffer buf = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+                assertThat(sys.ioctl(fd, BLKGETSIZE64, buf)).isZero();
+                assertThat(buf.getLong(0)).isEqualTo(size);
+            } finally {
+                sys.close(fd);
+            }
+        } finally {
+            run("losetup", "--detach", loop);
+        }
+    }
+
+    /** Each thread must see its own call's errno, never another thread's. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void errnoBelongsToTheCallingThread(Syscalls sys) throws Exception {
+        Path file = Files.write(dir.resolve("data"), new byte[64]);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                boolean enoent = t % 2 == 0;
+                results.add(pool.submit(() -> {
+                    ByteBuffer buf = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+                    for (int i = 0; i < 2000; i++) {
+                        if (enoent) {
+                            assertThatThrownBy(() -> sys.open(dir.resolve("nope").toString(), Syscalls.O_RDONLY))
+                                    .isInstanceOfSatisfying(ErrnoException.class,
+                                            e -> assertThat(e.errnoName()).isEqualTo("ENOENT"));
+                        } else {
+                            int fd = sys.open(file.toString(), Syscalls.O_RDONLY);
+                            try {
+                                assertThatThrownBy(() -> sys.ioctl(fd, BLKGETSIZE64, buf))
+                                        .isInstanceOfSatisfying(ErrnoException.class,
+                                                e -> assertThat(e.errnoName()).isEqualTo("ENOTTY"));
+                            } finally {
+                                sys.close(fd);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : results) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
     }
 }
