@@ -36,4 +36,10 @@ public record DeviceInfo(String name, Optional<String> uuid, DeviceNumber device
     public boolean hasInactiveTable() {
         return flags.contains(DeviceFlag.INACTIVE_TABLE_PRESENT);
     }
+
+    /** The same status under a new name, and a new uuid if one is given. */
+    DeviceInfo withIdentity(String newName, String newUuid) {
+        return new DeviceInfo(newName, newUuid == null ? uuid : Optional.of(newUuid), device, openCount, eventNr,
+                targetCount, flags);
+    }
 }

@@ -8,14 +8,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 /**
  * A client of the kernel's device-mapper, speaking its ioctl protocol on one control descriptor.
+ * It covers all 18 control commands. Arguments are checked before any ioctl
+ * ({@link InvalidArgumentException}); kernel failures raise typed {@link DeviceMapperException}s.
  * Thread-safe: each thread uses its own ioctl buffer.
  *
  * <pre>{@code
  * try (DeviceMapper dm = DeviceMapper.open()) {
- *     dm.create("vol0", null);
+ *     dm.create("vol0", CreateOptions.defaults());
  *     dm.load("vol0", List.of(new TargetLine(0, 2048, "linear", "7:0 0")));
  *     dm.resume("vol0");
  * }
@@ -25,21 +30,32 @@ public final class DeviceMapper implements AutoCloseable {
     /** The control node's usual path. */
     public static final Path CONTROL = Path.of("/dev/mapper/control");
 
-    private static final int INITIAL_BUFFER = 16 * 1024;
+    static final int DEFAULT_INITIAL_BUFFER = 16 * 1024;
     private static final int MAX_BUFFER = 256 * 1024 * 1024;
+
+    private static final DmVersion NOFLUSH = new DmVersion(4, 12, 0);
+    private static final DmVersion QUERY_INACTIVE = new DmVersion(4, 16, 0);
+    private static final DmVersion UUID_RENAME = new DmVersion(4, 19, 0);
+    private static final DmVersion SECURE_DATA = new DmVersion(4, 20, 0);
+    private static final DmVersion DEFERRED_REMOVE = new DmVersion(4, 27, 0);
+    private static final DmVersion NAME_LIST_TRAILER = new DmVersion(4, 37, 0);
+    private static final DmVersion IMA = new DmVersion(4, 45, 0);
 
     private final Syscalls sys;
     private final int fd;
+    private final int initialBuffer;
     private final DmVersion driverVersion;
-    private final ThreadLocal<ByteBuffer> buffers =
-            ThreadLocal.withInitial(() -> allocate(INITIAL_BUFFER));
+    private final ThreadLocal<ByteBuffer> buffers;
+    private final LongAdder ioctls = new LongAdder();
     private volatile boolean closed;
 
-    private DeviceMapper(Syscalls sys, int fd) throws IOException {
+    private DeviceMapper(Syscalls sys, int fd, int initialBuffer) throws IOException {
         this.sys = sys;
         this.fd = fd;
+        this.initialBuffer = initialBuffer;
+        this.buffers = ThreadLocal.withInitial(() -> allocate(initialBuffer));
         try {
-            this.driverVersion = execute(DmCommand.DM_VERSION, null, 0, null, (h, b) -> h.version());
+            this.driverVersion = execute(DmCommand.DM_VERSION, null, Request.header(0), (b, h) -> h.version());
         } catch (IOException | RuntimeException e) {
             closeQuietly();
             throw e;
@@ -53,24 +69,24 @@ public final class DeviceMapper implements AutoCloseable {
 
     /** Opens a control node with the given native backend. */
     public static DeviceMapper open(Path control, Syscalls sys) throws IOException {
+        return open(control, sys, DEFAULT_INITIAL_BUFFER);
+    }
+
+    /** Opens with a given first ioctl buffer size; tests use a tiny one to force buffer-full retries. */
+    static DeviceMapper open(Path control, Syscalls sys, int initialBuffer) throws IOException {
         int fd;
         try {
             fd = sys.open(control.toString(), Syscalls.O_RDWR);
         } catch (ErrnoException e) {
-            throw new DeviceMapperException(DmCommand.DM_VERSION, null, e.errnoValue(), openHint(control, e), e);
+            if (e.is(Errno.EACCES) || e.is(Errno.EPERM)) {
+                throw new PermissionDeniedException(DmCommand.DM_VERSION, null, e.errnoValue(), e);
+            }
+            throw new DeviceMapperException(DmCommand.DM_VERSION, null, e.errnoValue(), e.is(Errno.ENOENT)
+                    ? "no device-mapper control node at " + control
+                            + ": load the dm-mod module (modprobe dm_mod), or run the program inside vm/run"
+                    : "cannot open " + control, e);
         }
-        return new DeviceMapper(sys, fd);
-    }
-
-    private static String openHint(Path control, ErrnoException e) {
-        if (e.is(Errno.ENOENT)) {
-            return "no device-mapper control node at " + control
-                    + ": load the dm-mod module (modprobe dm_mod), or run the program inside vm/run";
-        }
-        if (e.is(Errno.EACCES) || e.is(Errno.EPERM)) {
-            return "cannot open " + control + ": needs CAP_SYS_ADMIN: run as root or in a privileged container";
-        }
-        return "cannot open " + control;
+        return new DeviceMapper(sys, fd, Math.max(DmIoctl.SIZE, initialBuffer));
     }
 
     /** The interface version of the kernel's device-mapper driver, read when this client opened. */
@@ -85,118 +101,425 @@ public final class DeviceMapper implements AutoCloseable {
 
     /** Issues {@code DM_VERSION} and returns the driver's interface version. */
     public DmVersion version() throws IOException {
-        return execute(DmCommand.DM_VERSION, null, 0, null, (h, b) -> h.version());
+        return execute(DmCommand.DM_VERSION, null, Request.header(0), (b, h) -> h.version());
+    }
+
+    // ---------------------------------------------------------------- devices
+
+    /** Creates a device with no table and no uuid. */
+    public DeviceInfo create(String name) throws IOException {
+        return create(name, CreateOptions.defaults());
+    }
+
+    /** Creates a device with no table. */
+    public DeviceInfo create(String name, CreateOptions options) throws IOException {
+        Validation.checkName(name);
+        int flags = options.minor().isPresent() ? DmIoctl.PERSISTENT_DEV_FLAG : 0;
+        return execute(DmCommand.DM_DEV_CREATE, name, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_DEV_CREATE.minimumVersion(), DmIoctl.SIZE, flags, name,
+                    options.uuid().orElse(null));
+            if (options.minor().isPresent()) {
+                b.putLong(DmIoctl.DEV, new DeviceNumber(0, options.minor().getAsInt()).encode());
+            }
+            return DmIoctl.SIZE;
+        }, (b, h) -> h.toDeviceInfo());
+    }
+
+    /** Removes a device; fails with {@link DeviceBusyException} if it is open. */
+    public void remove(String name) throws IOException {
+        Validation.checkName(name);
+        try {
+            byName(DmCommand.DM_DEV_REMOVE, name, 0);
+        } catch (DeviceBusyException e) {
+            throw busyWithOpenCount(e, name);
+        }
     }
 
     /**
-     * Creates a device with no table; it starts suspended.
-     *
-     * @param uuid the device's uuid, or {@code null} for none
+     * Removes a device, or, if it is open, schedules its removal for when the last opener
+     * closes it.
      */
-    public DeviceInfo create(String name, String uuid) throws IOException {
+    public RemoveOutcome removeDeferred(String name) throws IOException {
         Validation.checkName(name);
-        if (uuid != null) {
-            Validation.checkUuid(uuid);
+        requireFeature(DmCommand.DM_DEV_REMOVE, name, DEFERRED_REMOVE, "deferred remove");
+        DeviceInfo info = byName(DmCommand.DM_DEV_REMOVE, name, DmIoctl.DEFERRED_REMOVE);
+        return info.flags().contains(DeviceFlag.DEFERRED_REMOVE) ? RemoveOutcome.DEFERRED : RemoveOutcome.REMOVED;
+    }
+
+    /** Cancels a scheduled deferred remove. */
+    public void cancelDeferredRemove(String name) throws IOException {
+        requireFeature(DmCommand.DM_TARGET_MSG, name, DEFERRED_REMOVE, "deferred remove");
+        message(name, 0, "@cancel_deferred_remove");
+    }
+
+    /**
+     * Removes every device that is not open; open ones are left (or, deferred, scheduled).
+     * This touches devices other programs own: use it only on a machine you control.
+     */
+    public void removeAll(boolean deferred) throws IOException {
+        if (deferred) {
+            requireFeature(DmCommand.DM_REMOVE_ALL, null, DEFERRED_REMOVE, "deferred remove");
         }
-        return execute(DmCommand.DM_DEV_CREATE, name, 0, b -> {
-            DmIoctl.putHeader(b, DmCommand.DM_DEV_CREATE.minimumVersion(), DmIoctl.SIZE, 0, name, uuid);
-            return DmIoctl.SIZE;
-        }, (h, b) -> h.toDeviceInfo());
+        int flags = deferred ? DmIoctl.DEFERRED_REMOVE : 0;
+        execute(DmCommand.DM_REMOVE_ALL, null, Request.header(flags), (b, h) -> null);
     }
 
-    /** Loads a table into the device's inactive slot; {@link #resume} makes it live. */
-    public DeviceInfo load(String name, List<TargetLine> table) throws IOException {
+    /** Renames a device. */
+    public DeviceInfo rename(String name, String newName) throws IOException {
         Validation.checkName(name);
-        Validation.checkTable(table);
-        return execute(DmCommand.DM_TABLE_LOAD, name, DmIoctl.SIZE + DmIoctl.targetsSize(table), b -> {
-            int size = DmIoctl.SIZE + DmIoctl.targetsSize(table);
-            DmIoctl.putHeader(b, DmCommand.DM_TABLE_LOAD.minimumVersion(), size, 0, name, null);
-            b.putInt(DmIoctl.TARGET_COUNT, table.size());
-            DmIoctl.putTargets(b, DmIoctl.SIZE, table);
-            return size;
-        }, (h, b) -> h.toDeviceInfo());
+        Validation.checkName(newName);
+        // The reply carries the status but still the old name.
+        return renameOrSetUuid(name, newName, 0).withIdentity(newName, null);
     }
 
-    /** Resumes the device, making a loaded inactive table live. */
+    /** Sets the uuid of a device that has none (a uuid, once set, cannot change). */
+    public DeviceInfo setUuid(String name, String uuid) throws IOException {
+        Validation.checkName(name);
+        Validation.checkUuid(uuid);
+        requireFeature(DmCommand.DM_DEV_RENAME, name, UUID_RENAME, "setting a uuid");
+        return renameOrSetUuid(name, uuid, DmIoctl.UUID_FLAG).withIdentity(name, uuid);
+    }
+
+    private DeviceInfo renameOrSetUuid(String name, String value, int flags) throws IOException {
+        int size = DmIoctl.stringPayloadSize(value);
+        return execute(DmCommand.DM_DEV_RENAME, name, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_DEV_RENAME.minimumVersion(), size, flags, name, null);
+            return DmIoctl.putStringPayload(b, value);
+        }, (b, h) -> h.toDeviceInfo());
+    }
+
+    /** Suspends a device: I/O queues until {@link #resume}. */
+    public DeviceInfo suspend(String name, SuspendOption... options) throws IOException {
+        Validation.checkName(name);
+        int flags = DmIoctl.SUSPEND_FLAG;
+        for (SuspendOption o : options) {
+            if (o == SuspendOption.NO_FLUSH) {
+                requireFeature(DmCommand.DM_DEV_SUSPEND, name, NOFLUSH, "suspend without flush");
+            }
+            flags |= o.flag;
+        }
+        return byName(DmCommand.DM_DEV_SUSPEND, name, flags);
+    }
+
+    /** Resumes a device, first making a loaded inactive table live. */
     public DeviceInfo resume(String name) throws IOException {
-        return simple(DmCommand.DM_DEV_SUSPEND, name, 0);
-    }
-
-    /** Removes the device; fails with {@code EBUSY} if it is open. */
-    public void remove(String name) throws IOException {
-        simple(DmCommand.DM_DEV_REMOVE, name, 0);
+        Validation.checkName(name);
+        return byName(DmCommand.DM_DEV_SUSPEND, name, 0);
     }
 
     /** The device's status header. */
     public DeviceInfo info(String name) throws IOException {
-        return simple(DmCommand.DM_DEV_STATUS, name, 0);
+        Validation.checkName(name);
+        return byName(DmCommand.DM_DEV_STATUS, name, 0);
+    }
+
+    /** All devices, with event numbers (4.37+) and uuids when the kernel reports them. */
+    public List<DeviceListEntry> list() throws IOException {
+        return list("", "");
+    }
+
+    /**
+     * The devices whose name and uuid start with the given prefixes (empty matches all). Newer
+     * kernels filter themselves; dm4j filters again so older ones give the same answer.
+     */
+    public List<DeviceListEntry> list(String namePrefix, String uuidPrefix) throws IOException {
+        if (!namePrefix.isEmpty()) {
+            Validation.checkCString("name prefix", namePrefix, 0, DmIoctl.NAME_LEN - 1);
+        }
+        if (!uuidPrefix.isEmpty()) {
+            Validation.checkCString("uuid prefix", uuidPrefix, 0, DmIoctl.UUID_LEN - 1);
+        }
+        boolean trailer = driverVersion.atLeast(NAME_LIST_TRAILER);
+        int flags = trailer ? DmIoctl.UUID_FLAG : 0;
+        List<DeviceListEntry> all = execute(DmCommand.DM_LIST_DEVICES, null, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_LIST_DEVICES.minimumVersion(), b.capacity(), flags,
+                    namePrefix.isEmpty() ? null : namePrefix, uuidPrefix.isEmpty() ? null : uuidPrefix);
+            return b.capacity();
+        }, (b, h) -> DmIoctl.readNameList(b, h, trailer));
+        if (namePrefix.isEmpty() && uuidPrefix.isEmpty()) {
+            return all;
+        }
+        return all.stream().filter(e -> e.name().startsWith(namePrefix)
+                && (uuidPrefix.isEmpty() || e.uuid().orElse("").startsWith(uuidPrefix))).toList();
+    }
+
+    /**
+     * Blocks until the device's event counter differs from {@code eventNr}, then returns its
+     * status. Returns at once if it already differs.
+     */
+    public DeviceInfo waitEvent(String name, long eventNr) throws IOException {
+        Validation.checkName(name);
+        if (eventNr < 0 || eventNr > 0xffffffffL) {
+            throw new InvalidArgumentException("event number", "must be 0..4294967295, got " + eventNr);
+        }
+        // Only the low 16 bits may be used with udev cookies; for a wait the whole counter is meant.
+        return execute(DmCommand.DM_DEV_WAIT, name, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_DEV_WAIT.minimumVersion(), b.capacity(), 0, name, null);
+            b.putInt(DmIoctl.EVENT_NR, (int) eventNr);
+            return b.capacity();
+        }, (b, h) -> h.toDeviceInfo());
+    }
+
+    /** Sets the legacy geometry the device reports. */
+    public void setGeometry(String name, Geometry geometry) throws IOException {
+        Validation.checkName(name);
+        String text = geometry.toKernelString();
+        int size = DmIoctl.stringPayloadSize(text);
+        execute(DmCommand.DM_DEV_SET_GEOMETRY, name, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_DEV_SET_GEOMETRY.minimumVersion(), size, 0, name, null);
+            return DmIoctl.putStringPayload(b, text);
+        }, (b, h) -> null);
+    }
+
+    // ---------------------------------------------------------------- tables
+
+    /** Loads a table into the device's inactive slot; {@link #resume} makes it live. */
+    public DeviceInfo load(String name, List<TargetLine> table, LoadOption... options) throws IOException {
+        Validation.checkName(name);
+        Validation.checkTable(table);
+        int flags = 0;
+        for (LoadOption o : options) {
+            if (o == LoadOption.SECURE_DATA) {
+                requireFeature(DmCommand.DM_TABLE_LOAD, name, SECURE_DATA, "secure data");
+            }
+            flags |= o.flag;
+        }
+        int f = flags;
+        int size = DmIoctl.SIZE + DmIoctl.targetsSize(table);
+        try {
+            return execute(DmCommand.DM_TABLE_LOAD, name, b -> {
+                DmIoctl.putHeader(b, DmCommand.DM_TABLE_LOAD.minimumVersion(), size, f, name, null);
+                b.putInt(DmIoctl.TARGET_COUNT, table.size());
+                DmIoctl.putTargets(b, DmIoctl.SIZE, table);
+                return size;
+            }, (b, h) -> h.toDeviceInfo());
+        } catch (DeviceNotFoundException e) {
+            // ENXIO also means a device the table references is missing; then the table is at fault.
+            if (exists(name)) {
+                throw new TableRejectedException(name, e.errnoValue(), tableText(table),
+                        KernelLog.recentDeviceMapperLines(sys, 2.0), e);
+            }
+            throw e;
+        } catch (DeviceMapperException e) {
+            if (e.errno().orElse(null) == Errno.EINVAL) {
+                throw new TableRejectedException(name, e.errnoValue(), tableText(table),
+                        KernelLog.recentDeviceMapperLines(sys, 2.0), e);
+            }
+            throw e;
+        }
+    }
+
+    private boolean exists(String name) throws IOException {
+        try {
+            info(name);
+            return true;
+        } catch (DeviceNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static String tableText(List<TargetLine> table) {
+        return table.stream().map(TargetLine::toString).collect(Collectors.joining("\n"));
+    }
+
+    /** Drops the device's inactive table. */
+    public DeviceInfo clear(String name) throws IOException {
+        Validation.checkName(name);
+        return byName(DmCommand.DM_TABLE_CLEAR, name, 0);
     }
 
     /** The device's live table, as the kernel reports it. */
     public List<TargetLine> table(String name) throws IOException {
-        Validation.checkName(name);
-        return execute(DmCommand.DM_TABLE_STATUS, name, INITIAL_BUFFER, b -> {
-            DmIoctl.putHeader(b, DmCommand.DM_TABLE_STATUS.minimumVersion(), b.capacity(),
-                    DmIoctl.STATUS_TABLE_FLAG, name, null);
-            return b.capacity();
-        }, (h, b) -> DmIoctl.readTargets(b, h));
+        return table(name, TableSlot.LIVE);
     }
 
-    private DeviceInfo simple(DmCommand command, String name, int flags) throws IOException {
+    /** A table of the device, as the kernel reports it (devices as {@code major:minor}). */
+    public List<TargetLine> table(String name, TableSlot slot) throws IOException {
+        return tableQuery(DmCommand.DM_TABLE_STATUS, name, slot, DmIoctl.STATUS_TABLE_FLAG, DmIoctl::readTable);
+    }
+
+    /** The status of each target of the live table. */
+    public List<TargetStatus> status(String name) throws IOException {
+        return status(name, TableSlot.LIVE, false);
+    }
+
+    /**
+     * The status of each target of a table.
+     *
+     * @param noFlush ask targets not to commit metadata first (e.g. thin pools)
+     */
+    public List<TargetStatus> status(String name, TableSlot slot, boolean noFlush) throws IOException {
+        if (noFlush) {
+            requireFeature(DmCommand.DM_TABLE_STATUS, name, NOFLUSH, "status without flush");
+        }
+        return tableQuery(DmCommand.DM_TABLE_STATUS, name, slot, noFlush ? DmIoctl.NOFLUSH_FLAG : 0,
+                DmIoctl::readStatus);
+    }
+
+    /** The devices a table uses. */
+    public List<DeviceNumber> deps(String name, TableSlot slot) throws IOException {
+        return tableQuery(DmCommand.DM_TABLE_DEPS, name, slot, 0, DmIoctl::readDeps);
+    }
+
+    /** The IMA measurement text of a table (interface 4.45+). */
+    public String imaMeasurement(String name, TableSlot slot) throws IOException {
+        requireFeature(DmCommand.DM_TABLE_STATUS, name, IMA, "IMA measurement");
+        return tableQuery(DmCommand.DM_TABLE_STATUS, name, slot, DmIoctl.IMA_MEASUREMENT_FLAG,
+                (b, h) -> DmIoctl.readTable(b, h).stream().map(TargetLine::params).collect(Collectors.joining("")));
+    }
+
+    /** Reads one table-related reply, asking for the inactive table when told to. */
+    private <T> T tableQuery(DmCommand command, String name, TableSlot slot, int flags,
+            Reply<T> decode) throws IOException {
         Validation.checkName(name);
-        return execute(command, name, DmIoctl.SIZE, b -> {
+        int f = flags;
+        if (slot == TableSlot.INACTIVE) {
+            requireFeature(command, name, QUERY_INACTIVE, "inactive table queries");
+            f |= DmIoctl.QUERY_INACTIVE_TABLE_FLAG;
+        }
+        int all = f;
+        return execute(command, name, b -> {
+            DmIoctl.putHeader(b, command.minimumVersion(), b.capacity(), all, name, null);
+            return b.capacity();
+        }, decode);
+    }
+
+    // ---------------------------------------------------------------- targets
+
+    /** The target types the kernel has loaded. */
+    public List<TargetVersion> targetVersions() throws IOException {
+        return execute(DmCommand.DM_LIST_VERSIONS, null, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_LIST_VERSIONS.minimumVersion(), b.capacity(), 0, null, null);
+            return b.capacity();
+        }, DmIoctl::readVersions);
+    }
+
+    /**
+     * One target type's version (interface 4.41+). Fails with {@code EINVAL} if the kernel has no
+     * such target; it may load its module to answer.
+     */
+    public TargetVersion targetVersion(String type) throws IOException {
+        Validation.checkCString("target type", type, 1, DmIoctl.MAX_TYPE_NAME - 1);
+        List<TargetVersion> one = execute(DmCommand.DM_GET_TARGET_VERSION, type, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_GET_TARGET_VERSION.minimumVersion(), b.capacity(), 0, type, null);
+            return b.capacity();
+        }, DmIoctl::readVersions);
+        if (one.size() != 1) {
+            throw new DmProtocolException("DM_GET_TARGET_VERSION returned " + one.size() + " entries");
+        }
+        return one.get(0);
+    }
+
+    /**
+     * Sends a message to the target at {@code sector}, or, with an {@code @} prefix, to
+     * device-mapper itself.
+     *
+     * @return the target's reply, if it gave one
+     */
+    public Optional<String> message(String name, long sector, String text) throws IOException {
+        Validation.checkName(name);
+        Validation.checkCString("message", text, 1, Integer.MAX_VALUE - 1024);
+        if (sector < 0) {
+            throw new InvalidArgumentException("sector", "must not be negative, got " + sector);
+        }
+        int size = DmIoctl.messageSize(text);
+        return execute(DmCommand.DM_TARGET_MSG, name, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_TARGET_MSG.minimumVersion(), Math.max(size, b.capacity()), 0, name,
+                    null);
+            DmIoctl.putMessage(b, sector, text);
+            return Math.max(size, b.capacity());
+        }, (b, h) -> h.has(DmIoctl.DATA_OUT_FLAG) ? DmIoctl.readStringPayload(b, h) : Optional.empty());
+    }
+
+    /**
+     * Re-arms {@code poll()} on this client's control descriptor: it becomes readable again at the
+     * next device-mapper event (interface 4.37+).
+     */
+    public void armPoll() throws IOException {
+        execute(DmCommand.DM_DEV_ARM_POLL, null, Request.header(0), (b, h) -> null);
+    }
+
+    // ---------------------------------------------------------------- the ioctl funnel
+
+    private DeviceInfo byName(DmCommand command, String name, int flags) throws IOException {
+        return execute(command, name, b -> {
             DmIoctl.putHeader(b, command.minimumVersion(), DmIoctl.SIZE, flags, name, null);
             return DmIoctl.SIZE;
-        }, (h, b) -> h.toDeviceInfo());
+        }, (b, h) -> h.toDeviceInfo());
+    }
+
+    private DeviceBusyException busyWithOpenCount(DeviceBusyException e, String name) {
+        int openCount = -1;
+        try {
+            openCount = info(name).openCount();
+        } catch (IOException | RuntimeException ignored) {
+            // The device may have gone meanwhile; the count is only a hint.
+        }
+        return new DeviceBusyException(e.command(), name, e.errnoValue(), openCount, e.getCause());
+    }
+
+    private void requireFeature(DmCommand command, String device, DmVersion needed, String feature)
+            throws UnsupportedCommandException {
+        if (!driverVersion.atLeast(needed)) {
+            throw new UnsupportedCommandException(command, device, driverVersion, needed, feature);
+        }
     }
 
     /** Fills a zeroed request buffer and returns the number of bytes the request uses. */
     @FunctionalInterface
     private interface Request {
         int write(ByteBuffer buffer);
+
+        /** A bare header with flags, for commands that address no device. */
+        static Request header(int flags) {
+            return b -> {
+                DmIoctl.putHeader(b, new DmVersion(4, 0, 0), DmIoctl.SIZE, flags, null, null);
+                return DmIoctl.SIZE;
+            };
+        }
     }
 
     /** Decodes a reply from its header and the buffer holding it. */
     @FunctionalInterface
     private interface Reply<T> {
-        T decode(DmIoctl.Header header, ByteBuffer buffer);
+        T decode(ByteBuffer buffer, DmIoctl.Header header);
+    }
+
+    /** The number of ioctls this client has issued; tests and benchmarks count retries with it. */
+    long ioctlCount() {
+        return ioctls.sum();
     }
 
     /**
      * The one funnel every command goes through: version gate, request encoding, the ioctl, errno
      * translation, and the retry with a doubled buffer when the kernel sets
      * {@code DM_BUFFER_FULL_FLAG}.
-     *
-     * @param minSize bytes the request needs at least
-     * @param request writes the request; {@code null} for a bare header
      */
-    private <T> T execute(DmCommand command, String device, int minSize, Request request,
-            Reply<T> decode) throws IOException {
+    private <T> T execute(DmCommand command, String device, Request request, Reply<T> decode) throws IOException {
         if (closed) {
             throw new IllegalStateException("DeviceMapper is closed");
         }
         if (driverVersion != null && !driverVersion.atLeast(command.minimumVersion())) {
-            throw new UnsupportedCommandException(command, device, driverVersion);
+            throw new UnsupportedCommandException(command, device, driverVersion, command.minimumVersion(),
+                    command.name());
         }
         ByteBuffer b = buffers.get();
-        if (b.capacity() < minSize) {
-            b = grow(minSize);
-        }
         while (true) {
             zero(b, b.capacity());
-            if (request == null) {
-                DmIoctl.putHeader(b, command.minimumVersion(), DmIoctl.SIZE, 0, null, null);
-            } else {
-                request.write(b);
+            int used = request.write(b);
+            if (used > b.capacity()) {
+                b = grow(used);
+                continue;
             }
             try {
+                ioctls.increment();
                 sys.ioctl(fd, command.request(), b);
             } catch (ErrnoException e) {
-                throw new DeviceMapperException(command, device, e);
+                throw DeviceMapperException.of(command, device, e);
             }
             DmIoctl.Header h = DmIoctl.readHeader(b);
             if (!h.has(DmIoctl.BUFFER_FULL_FLAG)) {
-                return decode.decode(h, b);
+                return decode.decode(b, h);
             }
             if (b.capacity() >= MAX_BUFFER) {
                 throw new DmProtocolException(command + " reply does not fit in " + MAX_BUFFER + " bytes");
@@ -205,8 +528,9 @@ public final class DeviceMapper implements AutoCloseable {
         }
     }
 
+    /** Bigger buffers are kept per thread, so the next call of the same kind needs one ioctl. */
     private ByteBuffer grow(int atLeast) {
-        int size = Math.max(INITIAL_BUFFER, Integer.highestOneBit(atLeast - 1) << 1);
+        int size = Math.max(initialBuffer, Integer.highestOneBit(atLeast - 1) << 1);
         ByteBuffer b = allocate(size);
         buffers.set(b);
         return b;
@@ -217,8 +541,12 @@ public final class DeviceMapper implements AutoCloseable {
     }
 
     private static void zero(ByteBuffer b, int length) {
-        for (int i = 0; i + 8 <= length; i += 8) {
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
             b.putLong(i, 0L);
+        }
+        for (; i < length; i++) {
+            b.put(i, (byte) 0);
         }
     }
 
@@ -238,7 +566,8 @@ public final class DeviceMapper implements AutoCloseable {
             try {
                 sys.close(fd);
             } catch (ErrnoException e) {
-                throw new DeviceMapperException(DmCommand.DM_VERSION, null, e.errnoValue(), "closing the control node", e);
+                throw new DeviceMapperException(DmCommand.DM_VERSION, null, e.errnoValue(),
+                        "closing the control node", e);
             }
         }
     }

@@ -17,10 +17,6 @@ public class DeviceMapperException extends IOException {
     private final int errno;
     private final String hint;
 
-    DeviceMapperException(DmCommand command, String device, ErrnoException cause) {
-        this(command, device, cause.errnoValue(), hint(command, cause.errnoValue()), cause);
-    }
-
     DeviceMapperException(DmCommand command, String device, int errno, String hint, Throwable cause) {
         super(command + (device == null ? "" : " " + device) + ": " + describe(errno)
                 + (hint.isEmpty() ? "" : ": " + hint), cause);
@@ -34,23 +30,32 @@ public class DeviceMapperException extends IOException {
         return Errno.of(errno).map(e -> e.name() + " (" + e.description() + ")").orElse("errno " + errno);
     }
 
-    static String hint(DmCommand command, int errno) {
-        Errno e = Errno.of(errno).orElse(null);
-        if (e == null) {
-            return "";
+    /**
+     * The typed exception for a failed command. Busy removes and rejected tables need more
+     * context and are built by the client.
+     */
+    static DeviceMapperException of(DmCommand command, String device, ErrnoException cause) {
+        int errno = cause.errnoValue();
+        Errno e = cause.errno().orElse(null);
+        if (e == Errno.EACCES || e == Errno.EPERM) {
+            return new PermissionDeniedException(command, device, errno, cause);
         }
-        return switch (e) {
-            case EACCES, EPERM -> "needs CAP_SYS_ADMIN: run as root or in a privileged container";
-            case ENXIO -> "no such device: check the name with 'dmctl ls'";
-            case EBUSY -> command == DmCommand.DM_DEV_CREATE || command == DmCommand.DM_DEV_RENAME
-                    ? "a device with that name or uuid already exists"
-                    : "the device is in use: close whatever holds it open (see 'dmctl holders')";
-            case EINVAL -> command == DmCommand.DM_TABLE_LOAD
-                    ? "the kernel rejected the table; its log ('dmesg') says why"
-                    : "the kernel rejected the request";
+        if (e == Errno.ENXIO) {
+            return new DeviceNotFoundException(command, device, errno, cause);
+        }
+        if (e == Errno.EBUSY && (command == DmCommand.DM_DEV_CREATE || command == DmCommand.DM_DEV_RENAME)) {
+            return new DeviceExistsException(command, device, errno, cause);
+        }
+        if (e == Errno.EBUSY) {
+            return new DeviceBusyException(command, device, errno, -1, cause);
+        }
+        String hint = switch (e == null ? Errno.EIO : e) {
+            case EINVAL -> "the kernel rejected the request; its log ('dmesg') may say why";
             case ENOTTY -> "not a device-mapper control node";
+            case ENOMEM -> "the kernel is out of memory";
             default -> "";
         };
+        return new DeviceMapperException(command, device, errno, hint, cause);
     }
 
     /** The command that failed. */

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -56,8 +57,29 @@ final class DmIoctl {
     static final int QUERY_INACTIVE_TABLE_FLAG = 1 << 12;
     static final int UUID_FLAG = 1 << 14;
     static final int SECURE_DATA_FLAG = 1 << 15;
+    static final int DATA_OUT_FLAG = 1 << 16;
     static final int DEFERRED_REMOVE = 1 << 17;
     static final int INTERNAL_SUSPEND_FLAG = 1 << 18;
+    static final int IMA_MEASUREMENT_FLAG = 1 << 19;
+
+    // struct dm_name_list: the name is at offsetof(name) = 12, not sizeof = 16
+    static final int NAME_LIST_DEV = 0;
+    static final int NAME_LIST_NEXT = 8;
+    static final int NAME_LIST_NAME = 12;
+    static final int NAME_LIST_FLAG_HAS_UUID = 1;
+
+    // struct dm_target_versions
+    static final int VERSIONS_NEXT = 0;
+    static final int VERSIONS_VERSION = 4;
+    static final int VERSIONS_NAME = 16;
+
+    // struct dm_target_deps
+    static final int DEPS_COUNT = 0;
+    static final int DEPS_DEV = 8;
+
+    // struct dm_target_msg
+    static final int MSG_SECTOR = 0;
+    static final int MSG_MESSAGE = 8;
 
     /** The decoded header of a reply. */
     record Header(DmVersion version, int dataSize, int dataStart, int targetCount, int openCount, int flags,
@@ -133,22 +155,195 @@ final class DmIoctl {
         }
     }
 
+    /** Writes a NUL-terminated string payload (rename, geometry) at the payload start. */
+    static int putStringPayload(ByteBuffer b, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        b.put(SIZE, bytes);
+        return align8(SIZE + bytes.length + 1);
+    }
+
+    /** Bytes a string payload takes, header included. */
+    static int stringPayloadSize(String value) {
+        return align8(SIZE + value.getBytes(StandardCharsets.UTF_8).length + 1);
+    }
+
+    /** Writes a {@code dm_target_msg} at the payload start. */
+    static int putMessage(ByteBuffer b, long sector, String message) {
+        b.putLong(SIZE + MSG_SECTOR, sector);
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        b.put(SIZE + MSG_MESSAGE, bytes);
+        return align8(SIZE + MSG_MESSAGE + bytes.length + 1);
+    }
+
+    /** Bytes a message request takes, header included. */
+    static int messageSize(String message) {
+        return align8(SIZE + MSG_MESSAGE + message.getBytes(StandardCharsets.UTF_8).length + 1);
+    }
+
+    /** The reply's payload bounds must lie inside the buffer before anything is read. */
+    static void checkReply(ByteBuffer b, Header h) {
+        if (h.dataSize() < DATA || h.dataSize() > b.capacity()) {
+            throw new DmProtocolException("reply data_size " + h.dataSize() + " outside 305.." + b.capacity());
+        }
+        if (h.dataSize() > h.dataStart() && h.dataStart() < SIZE) {
+            throw new DmProtocolException("reply data_start " + h.dataStart() + " inside the header");
+        }
+    }
+
+    /** True if the reply carries payload bytes. */
+    static boolean hasPayload(Header h) {
+        return h.dataSize() > h.dataStart();
+    }
+
+    /** One {@code dm_target_spec} of a reply with the string that follows it. */
+    record Spec(long start, long length, String type, String text) {}
+
     /**
      * Reads the specs of a status or table reply. On output, {@code next} is relative to the first
      * spec, and the count comes from the reply header.
      */
-    static List<TargetLine> readTargets(ByteBuffer b, Header h) {
-        List<TargetLine> lines = new ArrayList<>(h.targetCount());
+    static List<Spec> readSpecs(ByteBuffer b, Header h) {
+        checkReply(b, h);
+        if (h.targetCount() < 0 || (h.targetCount() > 0 && !hasPayload(h))) {
+            throw new DmProtocolException("reply claims " + h.targetCount() + " targets without a payload");
+        }
+        List<Spec> specs = new ArrayList<>(Math.min(h.targetCount(), 1024));
         int offset = h.dataStart();
         for (int i = 0; i < h.targetCount(); i++) {
             checkInside(h, offset, SPEC_SIZE);
             String type = getCString(b, offset + SPEC_TARGET_TYPE, MAX_TYPE_NAME);
-            String text = getCString(b, offset + SPEC_SIZE, h.dataSize() - offset - SPEC_SIZE);
-            lines.add(new TargetLine(b.getLong(offset + SPEC_SECTOR_START), b.getLong(offset + SPEC_LENGTH), type,
-                    text));
-            offset = h.dataStart() + b.getInt(offset + SPEC_NEXT);
+            String text = readCString(b, h, offset + SPEC_SIZE);
+            specs.add(new Spec(b.getLong(offset + SPEC_SECTOR_START), b.getLong(offset + SPEC_LENGTH), type, text));
+            if (i + 1 < h.targetCount()) {
+                long next = h.dataStart() + Integer.toUnsignedLong(b.getInt(offset + SPEC_NEXT));
+                if (next <= offset || next > h.dataSize()) {
+                    throw new DmProtocolException("target spec " + i + " points to offset " + next
+                            + ", not forward inside the reply");
+                }
+                offset = (int) next;
+            }
+        }
+        return specs;
+    }
+
+    /** The table lines of a table reply. */
+    static List<TargetLine> readTable(ByteBuffer b, Header h) {
+        List<TargetLine> lines = new ArrayList<>();
+        for (Spec s : readSpecs(b, h)) {
+            try {
+                lines.add(new TargetLine(s.start(), s.length(), s.type(), s.text()));
+            } catch (IllegalArgumentException e) {
+                throw new DmProtocolException("invalid table line in reply: " + e.getMessage());
+            }
         }
         return Collections.unmodifiableList(lines);
+    }
+
+    /** The status lines of a status reply. */
+    static List<TargetStatus> readStatus(ByteBuffer b, Header h) {
+        List<TargetStatus> lines = new ArrayList<>();
+        for (Spec s : readSpecs(b, h)) {
+            lines.add(new TargetStatus(s.start(), s.length(), s.type(), s.text()));
+        }
+        return Collections.unmodifiableList(lines);
+    }
+
+    /**
+     * Walks a {@code dm_name_list} chain. Since 4.37 each entry has an aligned trailer with the
+     * event number and flags, followed by the uuid when it was asked for and exists.
+     */
+    static List<DeviceListEntry> readNameList(ByteBuffer b, Header h, boolean hasTrailer) {
+        checkReply(b, h);
+        List<DeviceListEntry> entries = new ArrayList<>();
+        if (!hasPayload(h)) {
+            return Collections.unmodifiableList(entries);
+        }
+        int offset = h.dataStart();
+        while (true) {
+            checkInside(h, offset, NAME_LIST_NAME + 1);
+            long dev = b.getLong(offset + NAME_LIST_DEV);
+            if (dev == 0 && entries.isEmpty()) {
+                break; // the kernel's "no devices" marker
+            }
+            long next = Integer.toUnsignedLong(b.getInt(offset + NAME_LIST_NEXT));
+            String name = readCString(b, h, offset + NAME_LIST_NAME);
+            OptionalLong eventNr = OptionalLong.empty();
+            Optional<String> uuid = Optional.empty();
+            if (hasTrailer) {
+                int trailer = align8(offset + NAME_LIST_NAME + utf8Length(name) + 1);
+                checkInside(h, trailer, 8);
+                eventNr = OptionalLong.of(Integer.toUnsignedLong(b.getInt(trailer)));
+                if ((b.getInt(trailer + 4) & NAME_LIST_FLAG_HAS_UUID) != 0) {
+                    uuid = Optional.of(readCString(b, h, trailer + 8));
+                }
+            }
+            entries.add(new DeviceListEntry(name, decodeDevice(dev), eventNr, uuid));
+            if (next == 0) {
+                break;
+            }
+            if (next < NAME_LIST_NAME + 1 || offset + next >= h.dataSize()) {
+                throw new DmProtocolException("name list entry at " + offset + " has next " + next);
+            }
+            offset += (int) next;
+        }
+        return Collections.unmodifiableList(entries);
+    }
+
+    /** Walks a {@code dm_target_versions} chain. */
+    static List<TargetVersion> readVersions(ByteBuffer b, Header h) {
+        checkReply(b, h);
+        List<TargetVersion> versions = new ArrayList<>();
+        if (!hasPayload(h)) {
+            return Collections.unmodifiableList(versions);
+        }
+        int offset = h.dataStart();
+        while (true) {
+            checkInside(h, offset, VERSIONS_NAME + 1);
+            long next = Integer.toUnsignedLong(b.getInt(offset + VERSIONS_NEXT));
+            DmVersion version = new DmVersion(b.getInt(offset + VERSIONS_VERSION), b.getInt(offset + VERSIONS_VERSION + 4),
+                    b.getInt(offset + VERSIONS_VERSION + 8));
+            versions.add(new TargetVersion(readCString(b, h, offset + VERSIONS_NAME), version));
+            if (next == 0) {
+                break;
+            }
+            if (next < VERSIONS_NAME + 1 || offset + next >= h.dataSize()) {
+                throw new DmProtocolException("target version entry at " + offset + " has next " + next);
+            }
+            offset += (int) next;
+        }
+        return Collections.unmodifiableList(versions);
+    }
+
+    /** Reads {@code dm_target_deps}. */
+    static List<DeviceNumber> readDeps(ByteBuffer b, Header h) {
+        checkReply(b, h);
+        checkInside(h, h.dataStart(), DEPS_DEV);
+        long count = Integer.toUnsignedLong(b.getInt(h.dataStart() + DEPS_COUNT));
+        if (count * 8 > h.dataSize() - h.dataStart() - DEPS_DEV) {
+            throw new DmProtocolException("deps reply claims " + count + " devices, more than it holds");
+        }
+        List<DeviceNumber> devices = new ArrayList<>((int) count);
+        for (int i = 0; i < count; i++) {
+            devices.add(decodeDevice(b.getLong(h.dataStart() + DEPS_DEV + 8 * i)));
+        }
+        return Collections.unmodifiableList(devices);
+    }
+
+    /** The output string of a message or IMA reply, if the kernel wrote one. */
+    static Optional<String> readStringPayload(ByteBuffer b, Header h) {
+        checkReply(b, h);
+        return hasPayload(h) ? Optional.of(readCString(b, h, h.dataStart())) : Optional.empty();
+    }
+
+    private static DeviceNumber decodeDevice(long encoded) {
+        if ((encoded >>> 32) != 0) {
+            throw new DmProtocolException("device number 0x" + Long.toHexString(encoded) + " is not huge_encode_dev");
+        }
+        return DeviceNumber.decode(encoded);
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static void checkInside(Header h, int offset, int length) {
@@ -156,6 +351,20 @@ final class DmIoctl {
             throw new DmProtocolException("reply record at offset " + offset + " (+" + length
                     + ") lies outside the " + h.dataSize() + "-byte reply");
         }
+    }
+
+    /** A NUL-terminated string that must end inside the reply. */
+    static String readCString(ByteBuffer b, Header h, int offset) {
+        int end = offset;
+        while (end < h.dataSize() && b.get(end) != 0) {
+            end++;
+        }
+        if (end >= h.dataSize()) {
+            throw new DmProtocolException("string at offset " + offset + " is not terminated inside the reply");
+        }
+        byte[] bytes = new byte[end - offset];
+        b.get(offset, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     static int align8(int n) {
@@ -171,7 +380,7 @@ final class DmIoctl {
         b.put(offset + bytes.length, (byte) 0);
     }
 
-    /** A NUL-terminated string of at most {@code capacity} bytes; a missing NUL ends at capacity. */
+    /** A string in a fixed-size field: it ends at the first NUL, or at the field's end. */
     static String getCString(ByteBuffer b, int offset, int capacity) {
         int end = offset;
         int limit = Math.min(b.capacity(), offset + Math.max(capacity, 0));

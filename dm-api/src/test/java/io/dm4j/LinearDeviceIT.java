@@ -26,7 +26,7 @@ class LinearDeviceIT {
             List<TargetLine> table = List.of(
                     new TargetLine(0, 65536, "linear", loop.number() + " 0"),
                     new TargetLine(65536, 65536, "linear", loop.number() + " 65536"));
-            DeviceInfo created = dm.create(name, RealKernel.name("uuid-linear"));
+            DeviceInfo created = dm.create(name, CreateOptions.defaults().uuid(RealKernel.name("uuid-linear")));
             try {
                 // A new device has no table at all (the kernel does not report it as suspended).
                 assertThat(created.hasLiveTable()).isFalse();

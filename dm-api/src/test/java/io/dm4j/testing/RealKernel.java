@@ -30,6 +30,11 @@ public final class RealKernel implements BeforeAllCallback, AfterAllCallback {
         return PREFIX;
     }
 
+    /** True inside a throwaway guest (vm/run), where a test may act on the whole machine. */
+    public static boolean inThrowawayGuest() {
+        return "vm".equals(System.getProperty("dm4j.it.mode"));
+    }
+
     /** A device name for this run: the prefix plus {@code suffix}. */
     public static String name(String suffix) {
         return PREFIX + suffix;

@@ -39,7 +39,7 @@ final class DemoCommand implements Callable<Integer> {
             say("connected", "dm4j " + Dm4j.version() + " talks to device-mapper " + dm.driverVersion()
                     + " through the " + dm.backend() + " backend", Map.of("driverVersion",
                             dm.driverVersion().toString(), "nativeBackend", dm.backend()));
-            DeviceInfo created = dm.create(name, null);
+            DeviceInfo created = dm.create(name);
             try {
                 say("created", "created " + name + " as " + created.device() + " (no table yet)",
                         Map.of("name", name, "device", created.device().toString()));

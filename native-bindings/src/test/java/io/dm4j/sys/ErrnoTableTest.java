@@ -2,12 +2,9 @@ package io.dm4j.sys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.dm4j.testing.CProgram;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +21,7 @@ class ErrnoTableTest {
                     .append(", strerror(").append(e.name()).append("));\n");
         }
         c.append("return 0;}\n");
-        List<String> lines = runC(c.toString());
+        List<String> lines = CProgram.run(dir, c.toString());
         assertThat(lines).hasSize(Errno.values().length);
         for (String line : lines) {
             String[] parts = line.split(" ", 3);
@@ -41,20 +38,5 @@ class ErrnoTableTest {
         assertThat(Errno.of(-1)).isEmpty();
         assertThat(Errno.of(4000)).isEmpty();
         assertThat(new ErrnoException("ioctl", "fd 3", 4000).errnoName()).isEqualTo("errno 4000");
-    }
-
-    private List<String> runC(String source) throws IOException, InterruptedException {
-        Path src = Files.writeString(dir.resolve("errno.c"), source);
-        Path exe = dir.resolve("errno");
-        run("gcc", "-o", exe.toString(), src.toString());
-        return run(exe.toString());
-    }
-
-    private static List<String> run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out.lines().toList();
     }
 }

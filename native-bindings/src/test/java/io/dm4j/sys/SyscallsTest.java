@@ -3,6 +3,7 @@ package io.dm4j.sys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dm4j.testing.Commands;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -192,7 +193,7 @@ class SyscallsTest {
         try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(size);
         }
-        String loop = run("losetup", "--find", "--show", image.toString()).strip();
+        String loop = Commands.check("losetup", "--find", "--show", image.toString()).strip();
         try {
             int fd = sys.open(loop, Syscalls.O_RDONLY);
             try {
@@ -203,7 +204,7 @@ class SyscallsTest {
                 sys.close(fd);
             }
         } finally {
-            run("losetup", "--detach", loop);
+            Commands.check("losetup", "--detach", loop);
         }
     }
 
@@ -244,12 +245,5 @@ class SyscallsTest {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
-        return out;
     }
 }

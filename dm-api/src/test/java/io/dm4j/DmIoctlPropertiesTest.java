@@ -1,0 +1,198 @@
+package io.dm4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.BiConsumer;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * Round trips through the codec, and replies the kernel never sends: the decoders must either
+ * decode or raise {@link DmProtocolException}, never read out of bounds.
+ */
+class DmIoctlPropertiesTest {
+    private static final int CAPACITY = 16 * 1024;
+
+    @Property
+    void deviceNumbersRoundTrip(@ForAll @IntRange(max = 0xfff) int major, @ForAll @IntRange(max = 0xfffff) int minor) {
+        DeviceNumber n = new DeviceNumber(major, minor);
+        assertThat(DeviceNumber.decode(n.encode())).isEqualTo(n);
+        assertThat(n.encode() >>> 32).isZero();
+    }
+
+    @Property
+    void nameListsRoundTrip(@ForAll("entries") @Size(max = 40) List<DeviceListEntry> entries) {
+        ByteBuffer b = buffer();
+        DmIoctl.Header h = encodeNameList(b, entries);
+        assertThat(DmIoctl.readNameList(b, h, true)).isEqualTo(entries);
+    }
+
+    @Property
+    void versionListsRoundTrip(@ForAll("versions") @Size(min = 1, max = 40) List<TargetVersion> versions) {
+        ByteBuffer b = buffer();
+        DmIoctl.Header h = encodeVersions(b, versions);
+        assertThat(DmIoctl.readVersions(b, h)).isEqualTo(versions);
+    }
+
+    @Property
+    void tablesRoundTripThroughLoadAndStatusLayouts(@ForAll("tables") List<TargetLine> table) {
+        ByteBuffer load = buffer();
+        DmIoctl.putTargets(load, DmIoctl.SIZE, table);
+        // Turn the load layout (next relative to each spec) into the kernel's status layout
+        // (next relative to the first spec), as the kernel does when it reports the table back.
+        int offset = DmIoctl.SIZE;
+        for (int i = 0; i < table.size(); i++) {
+            int stride = load.getInt(offset + DmIoctl.SPEC_NEXT);
+            load.putInt(offset + DmIoctl.SPEC_NEXT, offset + stride - DmIoctl.SIZE);
+            offset += stride;
+        }
+        DmIoctl.Header h = header(offset, table.size());
+        assertThat(DmIoctl.readTable(load, h)).isEqualTo(table);
+    }
+
+    @Property(tries = 2000)
+    void randomRepliesNeverCrashTheDecoders(@ForAll @Size(max = 2048) byte[] payload,
+            @ForAll @IntRange(min = 0, max = CAPACITY + 100) int dataSize, @ForAll @IntRange(min = 0, max = 1000) int dataStart,
+            @ForAll @IntRange(min = -2, max = 50) int targetCount) {
+        ByteBuffer b = buffer();
+        b.put(DmIoctl.SIZE, payload);
+        DmIoctl.Header h = new DmIoctl.Header(new DmVersion(4, 47, 0), dataSize, dataStart, targetCount, 0, 0, 0, 0,
+                "", "");
+        decodeAll(b, h);
+    }
+
+    @Property(tries = 2000)
+    void mutatedRepliesNeverCrashTheDecoders(@ForAll("entries") @Size(min = 1, max = 10) List<DeviceListEntry> entries,
+            @ForAll @Size(min = 1, max = 8) List<@IntRange(max = 1023) Integer> positions, @ForAll byte value) {
+        ByteBuffer b = buffer();
+        DmIoctl.Header h = encodeNameList(b, entries);
+        for (int p : positions) {
+            b.put(DmIoctl.SIZE + p % Math.max(1, h.dataSize() - DmIoctl.SIZE), value);
+        }
+        decodeAll(b, h);
+    }
+
+    private static void decodeAll(ByteBuffer b, DmIoctl.Header h) {
+        List<BiConsumer<ByteBuffer, DmIoctl.Header>> decoders = List.of(
+                (x, y) -> DmIoctl.readNameList(x, y, true), (x, y) -> DmIoctl.readNameList(x, y, false),
+                DmIoctl::readVersions, DmIoctl::readTable, DmIoctl::readStatus, DmIoctl::readDeps,
+                DmIoctl::readStringPayload);
+        for (BiConsumer<ByteBuffer, DmIoctl.Header> decoder : decoders) {
+            Throwable t = catchThrowable(() -> decoder.accept(b, h));
+            if (t != null) {
+                assertThat(t).isInstanceOf(DmProtocolException.class);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ generators
+
+    @Provide
+    Arbitrary<List<DeviceListEntry>> entries() {
+        Arbitrary<String> names = Arbitraries.strings().withCharRange('!', '~').excludeChars('/').ofMinLength(1)
+                .ofMaxLength(127);
+        Arbitrary<DeviceNumber> devs = Combinators.combine(Arbitraries.integers().between(1, 0xfff),
+                Arbitraries.integers().between(0, 0xfffff)).as(DeviceNumber::new);
+        Arbitrary<Optional<String>> uuids = Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(128)
+                .optional();
+        Arbitrary<OptionalLong> events = Arbitraries.longs().between(0, 0xffffffffL).map(OptionalLong::of);
+        return Combinators.combine(names, devs, events, uuids).as(DeviceListEntry::new).list();
+    }
+
+    @Provide
+    Arbitrary<List<TargetVersion>> versions() {
+        Arbitrary<String> names = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(15);
+        Arbitrary<DmVersion> versions = Combinators.combine(Arbitraries.integers().between(0, 100),
+                Arbitraries.integers().between(0, 100), Arbitraries.integers().between(0, 100)).as(DmVersion::new);
+        return Combinators.combine(names, versions).as(TargetVersion::new).list();
+    }
+
+    @Provide
+    Arbitrary<List<TargetLine>> tables() {
+        Arbitrary<String> types = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(15);
+        Arbitrary<String> params = Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(300);
+        Arbitrary<long[]> lengths = Arbitraries.longs().between(1, 1L << 40).array(long[].class).ofMinSize(1)
+                .ofMaxSize(20);
+        return Combinators.combine(lengths, types.list().ofSize(20), params.list().ofSize(20)).as((ls, ts, ps) -> {
+            List<TargetLine> lines = new ArrayList<>();
+            long start = 0;
+            for (int i = 0; i < ls.length; i++) {
+                lines.add(new TargetLine(start, ls[i], ts.get(i), ps.get(i)));
+                start += ls[i];
+            }
+            return lines;
+        });
+    }
+
+    // ------------------------------------------------------------------ kernel-side encoders
+
+    private static ByteBuffer buffer() {
+        return ByteBuffer.allocateDirect(CAPACITY).order(ByteOrder.nativeOrder());
+    }
+
+    private static DmIoctl.Header header(int dataSize, int targetCount) {
+        return new DmIoctl.Header(new DmVersion(4, 47, 0), dataSize, DmIoctl.SIZE, targetCount, 0, 0, 0, 0, "", "");
+    }
+
+    /** Lays out entries as list_devices() in dm-ioctl.c does, with the 4.37+ trailer. */
+    private static DmIoctl.Header encodeNameList(ByteBuffer b, List<DeviceListEntry> entries) {
+        int offset = DmIoctl.SIZE;
+        int previous = -1;
+        for (DeviceListEntry e : entries) {
+            if (previous >= 0) {
+                b.putInt(previous + DmIoctl.NAME_LIST_NEXT, offset - previous);
+            }
+            b.putLong(offset, e.device().encode());
+            int end = putString(b, offset + DmIoctl.NAME_LIST_NAME, e.name());
+            int trailer = DmIoctl.align8(end);
+            b.putInt(trailer, (int) e.eventNr().orElse(0));
+            int next = trailer + 8;
+            if (e.uuid().isPresent()) {
+                b.putInt(trailer + 4, DmIoctl.NAME_LIST_FLAG_HAS_UUID);
+                next = DmIoctl.align8(putString(b, trailer + 8, e.uuid().get()));
+            } else {
+                b.putInt(trailer + 4, 2);
+            }
+            previous = offset;
+            offset = next;
+        }
+        return header(entries.isEmpty() ? DmIoctl.SIZE : offset, 0);
+    }
+
+    private static DmIoctl.Header encodeVersions(ByteBuffer b, List<TargetVersion> versions) {
+        int offset = DmIoctl.SIZE;
+        int previous = -1;
+        for (TargetVersion v : versions) {
+            if (previous >= 0) {
+                b.putInt(previous + DmIoctl.VERSIONS_NEXT, offset - previous);
+            }
+            b.putInt(offset + 4, v.version().major()).putInt(offset + 8, v.version().minor())
+                    .putInt(offset + 12, v.version().patch());
+            previous = offset;
+            offset = DmIoctl.align8(putString(b, offset + DmIoctl.VERSIONS_NAME, v.name()));
+        }
+        return header(offset, 0);
+    }
+
+    /** Writes a NUL-terminated string and returns the offset after the NUL. */
+    private static int putString(ByteBuffer b, int offset, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        b.put(offset, bytes);
+        b.put(offset + bytes.length, (byte) 0);
+        return offset + bytes.length + 1;
+    }
+}
