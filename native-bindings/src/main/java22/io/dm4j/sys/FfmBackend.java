@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 
 /**
@@ -51,19 +52,22 @@ final class FfmBackend extends NativeBackend {
         open = downcall(linker, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
                 errno, Linker.Option.firstVariadicArg(2));
         close = downcall(linker, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
-        ioctl = downcall(linker, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+        // Buffer arguments travel as plain 64-bit addresses: a MemorySegment passed to the call
+        // escapes and costs an allocation per call, its address does not (Linux LP64 ABIs pass
+        // both in the same integer register). The callers keep the buffers reachable.
+        ioctl = downcall(linker, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
                 errno, Linker.Option.firstVariadicArg(2));
-        poll = downcall(linker, "poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
+        poll = downcall(linker, "poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), errno);
         eventfd = downcall(linker, "eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
-        read = downcall(linker, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
-        write = downcall(linker, "write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
+        read = downcall(linker, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
+        write = downcall(linker, "write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
         semget = downcall(linker, "semget", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
         // semctl is variadic: the fourth argument is a union semun, passed here as its int member.
         semctl = downcall(linker, "semctl",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno,
                 Linker.Option.firstVariadicArg(3));
         semtimedop = downcall(linker, "semtimedop",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS), errno);
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), errno);
     }
 
     private static MethodHandle downcall(Linker linker, String name, FunctionDescriptor descriptor,
@@ -76,6 +80,11 @@ final class FfmBackend extends NativeBackend {
     @Override
     public String backend() {
         return "ffm";
+    }
+
+    /** The native address of a direct buffer's position. */
+    private static long address(ByteBuffer buffer) {
+        return MemorySegment.ofBuffer(buffer).address();
     }
 
     private int result(int r, MemorySegment state) {
@@ -106,9 +115,11 @@ final class FfmBackend extends NativeBackend {
     int rawIoctl(int fd, long request, ByteBuffer argument) {
         MemorySegment state = captureState.get();
         try {
-            return result((int) ioctl.invokeExact(state, fd, request, MemorySegment.ofBuffer(argument)), state);
+            return result((int) ioctl.invokeExact(state, fd, request, address(argument)), state);
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            Reference.reachabilityFence(argument);
         }
     }
 
@@ -116,10 +127,11 @@ final class FfmBackend extends NativeBackend {
     int rawPoll(ByteBuffer pollfds, int count, int timeoutMillis) {
         MemorySegment state = captureState.get();
         try {
-            return result((int) poll.invokeExact(state, MemorySegment.ofBuffer(pollfds), (long) count, timeoutMillis),
-                    state);
+            return result((int) poll.invokeExact(state, address(pollfds), (long) count, timeoutMillis), state);
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            Reference.reachabilityFence(pollfds);
         }
     }
 
@@ -137,10 +149,12 @@ final class FfmBackend extends NativeBackend {
     long rawRead(int fd, ByteBuffer buffer) {
         MemorySegment state = captureState.get();
         try {
-            long r = (long) read.invokeExact(state, fd, MemorySegment.ofBuffer(buffer), (long) buffer.remaining());
+            long r = (long) read.invokeExact(state, fd, address(buffer), (long) buffer.remaining());
             return r < 0 ? -(int) ERRNO.get(state, 0L) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            Reference.reachabilityFence(buffer);
         }
     }
 
@@ -148,10 +162,12 @@ final class FfmBackend extends NativeBackend {
     long rawWrite(int fd, ByteBuffer buffer) {
         MemorySegment state = captureState.get();
         try {
-            long r = (long) write.invokeExact(state, fd, MemorySegment.ofBuffer(buffer), (long) buffer.remaining());
+            long r = (long) write.invokeExact(state, fd, address(buffer), (long) buffer.remaining());
             return r < 0 ? -(int) ERRNO.get(state, 0L) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            Reference.reachabilityFence(buffer);
         }
     }
 
@@ -178,12 +194,14 @@ final class FfmBackend extends NativeBackend {
     @Override
     int rawSemtimedop(int semid, ByteBuffer sembufAndTimeout, boolean withTimeout) {
         MemorySegment state = captureState.get();
-        MemorySegment base = MemorySegment.ofBuffer(sembufAndTimeout);
-        MemorySegment timeout = withTimeout ? base.asSlice(TIMESPEC_OFFSET) : MemorySegment.NULL;
+        long base = address(sembufAndTimeout);
         try {
-            return result((int) semtimedop.invokeExact(state, semid, base, 1L, timeout), state);
+            return result((int) semtimedop.invokeExact(state, semid, base, 1L, withTimeout ? base + TIMESPEC_OFFSET : 0L),
+                    state);
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            Reference.reachabilityFence(sembufAndTimeout);
         }
     }
 
