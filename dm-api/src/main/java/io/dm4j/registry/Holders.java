@@ -1,0 +1,91 @@
+package io.dm4j.registry;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A count of temporary holders that can be closed to new ones: the kernel's
+ * {@code table->holders} for one table (or one device's channels), without its polling.
+ *
+ * <p>The state packs the count with a CLOSED bit, so that taking a hold and closing are ordered
+ * by one atomic word: every {@link #tryAcquire} either succeeds before {@link #close} (and the
+ * closer waits for it) or fails. {@link #release} only decrements and, when it drops the last
+ * hold of a closed counter, unparks the waiting closer: it never blocks and never destroys.
+ */
+final class Holders {
+    private static final int CLOSED = 1 << 30;
+    private static final int COUNT = CLOSED - 1;
+
+    private final AtomicInteger state = new AtomicInteger();
+    private volatile Thread waiter;
+
+    /** Takes a hold, unless closed. */
+    boolean tryAcquire() {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+            if ((s & COUNT) == COUNT) {
+                throw new IllegalStateException("too many holders");
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Drops a hold; wakes the closer if this was the last one. */
+    void release() {
+        int s = state.decrementAndGet();
+        if (s == CLOSED) {
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /** Refuses new holds from now on. */
+    void close() {
+        int s;
+        do {
+            s = state.get();
+        } while (!state.compareAndSet(s, s | CLOSED));
+    }
+
+    /** Accepts holds again: a destroy that gave up leaves the table usable. */
+    void reopen() {
+        int s;
+        do {
+            s = state.get();
+        } while (!state.compareAndSet(s, s & ~CLOSED));
+    }
+
+    /** Current number of holds. */
+    int count() {
+        return state.get() & COUNT;
+    }
+
+    /**
+     * Waits, by blocking notification, until a closed counter has no holds.
+     *
+     * @return true if drained, false if the deadline passed first
+     */
+    boolean awaitDrained(long deadlineNanos) {
+        waiter = Thread.currentThread();
+        try {
+            while ((state.get() & COUNT) != 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+            }
+            return true;
+        } finally {
+            waiter = null;
+        }
+    }
+}

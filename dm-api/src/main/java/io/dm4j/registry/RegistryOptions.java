@@ -1,0 +1,35 @@
+package io.dm4j.registry;
+
+import java.time.Duration;
+
+/**
+ * How a {@link TableRegistry} behaves.
+ *
+ * @param tracking what it records about holders
+ * @param leakDetection whether a {@link TableRef} or {@link DeviceChannel} that is garbage
+ *     collected without being closed is reported and its hold released
+ * @param destroyTimeout how long a load, resume, clear or close waits for a replaced table's
+ *     holders before it gives up
+ */
+public record RegistryOptions(HolderTracking tracking, boolean leakDetection, Duration destroyTimeout) {
+
+    /** Threads tracked, leak detection on, 30 s to drain. */
+    public static RegistryOptions defaults() {
+        return new RegistryOptions(HolderTracking.THREADS, true, Duration.ofSeconds(30));
+    }
+
+    /** The same options with another tracking level. */
+    public RegistryOptions tracking(HolderTracking value) {
+        return new RegistryOptions(value, leakDetection, destroyTimeout);
+    }
+
+    /** The same options with leak detection on or off. */
+    public RegistryOptions leakDetection(boolean value) {
+        return new RegistryOptions(tracking, value, destroyTimeout);
+    }
+
+    /** The same options with another destroy timeout. */
+    public RegistryOptions destroyTimeout(Duration value) {
+        return new RegistryOptions(tracking, leakDetection, value);
+    }
+}

@@ -1,0 +1,36 @@
+package io.dm4j.registry;
+
+import java.time.Duration;
+
+/**
+ * How a remove waits: for Java holders, then for other processes that keep the device open
+ * ({@code EBUSY}, e.g. a udev worker probing it), then for the device node to disappear.
+ *
+ * @param holderTimeout how long to wait for this program's holders and channels
+ * @param busyTimeout how long to retry while the kernel answers {@code EBUSY}
+ * @param deferOnBusy if still busy at the deadline, ask the kernel to remove it when the last
+ *     opener closes, and wait for that within {@code nodeTimeout}
+ * @param nodeTimeout how long to wait for {@code /dev/mapper/NAME} and sysfs entries to go
+ */
+public record RemovePolicy(Duration holderTimeout, Duration busyTimeout, boolean deferOnBusy, Duration nodeTimeout) {
+
+    /** 30 s for holders, 5 s of EBUSY retries with backoff, no deferral, 10 s for the nodes. */
+    public static RemovePolicy defaults() {
+        return new RemovePolicy(Duration.ofSeconds(30), Duration.ofSeconds(5), false, Duration.ofSeconds(10));
+    }
+
+    /** The same policy with another holder timeout. */
+    public RemovePolicy holderTimeout(Duration value) {
+        return new RemovePolicy(value, busyTimeout, deferOnBusy, nodeTimeout);
+    }
+
+    /** The same policy with another EBUSY retry window. */
+    public RemovePolicy busyTimeout(Duration value) {
+        return new RemovePolicy(holderTimeout, value, deferOnBusy, nodeTimeout);
+    }
+
+    /** The same policy, deferring the remove when still busy at the deadline. */
+    public RemovePolicy deferOnBusy(boolean value) {
+        return new RemovePolicy(holderTimeout, busyTimeout, value, nodeTimeout);
+    }
+}

@@ -1,0 +1,93 @@
+package io.dm4j.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The holder protocol on its own: counting, closing, waking, and releasing exactly once. */
+class HoldersTest {
+
+    @Test
+    void holdsAreCountedAndClosingRefusesNewOnes() {
+        Holders h = new Holders();
+        assertThat(h.tryAcquire()).isTrue();
+        assertThat(h.tryAcquire()).isTrue();
+        assertThat(h.count()).isEqualTo(2);
+        h.close();
+        assertThat(h.tryAcquire()).isFalse();
+        assertThat(h.count()).isEqualTo(2);
+        h.release();
+        h.release();
+        assertThat(h.count()).isZero();
+        assertThat(h.awaitDrained(System.nanoTime())).isTrue();
+        h.reopen();
+        assertThat(h.tryAcquire()).isTrue();
+    }
+
+    @Test
+    void theLastReleaseWakesTheWaiterWithoutPolling() throws Exception {
+        Holders h = new Holders();
+        assertThat(h.tryAcquire()).isTrue();
+        h.close();
+        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
+                () -> h.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(60)));
+        Thread.sleep(100);
+        assertThat(waiter).isNotDone();
+        h.release();
+        // Far below the 1 s park slice: the release itself unparked the waiter.
+        assertThat(waiter.get(500, TimeUnit.MILLISECONDS)).isTrue();
+    }
+
+    @Test
+    void awaitGivesUpAtTheDeadline() {
+        Holders h = new Holders();
+        h.tryAcquire();
+        h.close();
+        assertThat(h.awaitDrained(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
+        assertThat(h.count()).isEqualTo(1);
+    }
+
+    @Test
+    void aHoldReleasesOnceAndLeavesItsTrackingSet() throws IOException {
+        Holders h = new Holders();
+        Set<Hold> tracked = ConcurrentHashMap.newKeySet();
+        h.tryAcquire();
+        Hold hold = new Hold(h, tracked, HolderTracking.STACKS, "live table of x", null);
+        assertThat(tracked).containsExactly(hold);
+        assertThat(hold.describe().thread()).isEqualTo(Thread.currentThread().getName());
+        assertThat(hold.describe().acquiredAt()).isNotEmpty();
+        assertThat(hold.release()).isTrue();
+        assertThat(hold.release()).isFalse();
+        assertThat(h.count()).isZero();
+        assertThat(tracked).isEmpty();
+    }
+
+    @Test
+    void theLeakDetectorsActionReleasesAnUnclosedHold() {
+        Holders h = new Holders();
+        h.tryAcquire();
+        Hold hold = new Hold(h, null, HolderTracking.COUNT, "live table of x", null);
+        hold.run();
+        assertThat(h.count()).isZero();
+        hold.run();
+        assertThat(h.count()).isZero();
+    }
+
+    @Test
+    void tooManyHoldersIsAnErrorNotAnOverflow() {
+        // A billion acquires would take too long: set the count to its maximum directly.
+        assertThatThrownBy(() -> {
+            Holders full = new Holders();
+            java.lang.reflect.Field f = Holders.class.getDeclaredField("state");
+            f.setAccessible(true);
+            ((java.util.concurrent.atomic.AtomicInteger) f.get(full)).set((1 << 30) - 1);
+            full.tryAcquire();
+        }).isInstanceOf(IllegalStateException.class);
+    }
+}
