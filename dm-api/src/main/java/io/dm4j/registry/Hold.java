@@ -7,7 +7,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The state of one holder reference, kept apart from the {@link TableRef} or
@@ -27,8 +26,10 @@ final class Hold implements Runnable {
     }
 
     private final Holders counter;
-    private final Set<Hold> tracked;
-    private final String what;
+    private final HoldSet tracked;
+    private final int slot;
+    private final String kind;
+    private final String device;
     private final Thread thread;
     private final long since;
     private final Throwable stack;
@@ -38,12 +39,14 @@ final class Hold implements Runnable {
 
     /**
      * @param tracked where the registry lists live holds, or null when it only counts
+     * @param kind what is held, e.g. {@code "live table"}: a constant, so acquiring builds no text
      * @param resource closed before the hold is released (a channel's file), or null
      */
-    Hold(Holders counter, Set<Hold> tracked, HolderTracking tracking, String what, Closeable resource) {
+    Hold(Holders counter, HoldSet tracked, HolderTracking tracking, String kind, String device, Closeable resource) {
         this.counter = counter;
         this.tracked = tracked;
-        this.what = what;
+        this.kind = kind;
+        this.device = device;
         this.resource = resource;
         if (tracking == HolderTracking.COUNT) {
             this.thread = null;
@@ -54,9 +57,7 @@ final class Hold implements Runnable {
             this.since = System.currentTimeMillis();
             this.stack = tracking == HolderTracking.STACKS ? new Throwable("acquired here") : null;
         }
-        if (tracked != null) {
-            tracked.add(this);
-        }
+        this.slot = tracked == null ? -1 : tracked.add(this);
     }
 
     boolean isReleased() {
@@ -74,7 +75,7 @@ final class Hold implements Runnable {
             }
         } finally {
             if (tracked != null) {
-                tracked.remove(this);
+                tracked.remove(this, slot);
             }
             counter.release();
         }
@@ -86,12 +87,12 @@ final class Hold implements Runnable {
     public void run() {
         try {
             if (release()) {
-                LOG.log(System.Logger.Level.WARNING, "dm4j: a reference to the " + what
+                LOG.log(System.Logger.Level.WARNING, "dm4j: a reference to the " + what()
                         + " was never closed; released it now" + (stack == null ? "" : ". It was acquired here:"),
                         stack);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "dm4j: releasing a leaked reference to the " + what + " failed", e);
+            LOG.log(System.Logger.Level.WARNING, "dm4j: releasing a leaked reference to the " + what() + " failed", e);
         }
     }
 
@@ -99,7 +100,11 @@ final class Hold implements Runnable {
         List<StackTraceElement> trace = stack == null ? List.of()
                 : Arrays.asList(stack.getStackTrace()).subList(Math.min(2, stack.getStackTrace().length),
                         stack.getStackTrace().length);
-        return new Holder(what, thread == null ? "?" : thread.getName(), Instant.ofEpochMilli(since), trace);
+        return new Holder(what(), thread == null ? "?" : thread.getName(), Instant.ofEpochMilli(since), trace);
+    }
+
+    private String what() {
+        return kind + " of " + device;
     }
 
     boolean heldBy(Thread t) {

@@ -21,7 +21,7 @@ final class ManagedDevice {
     volatile boolean removing;
     /** Open channels on the device: they must close before it can be removed. */
     final Holders channels = new Holders();
-    final Set<Hold> trackedChannels;
+    final HoldSet trackedChannels;
     /** Tables of other managed devices that use this one. */
     final Set<Table> users = ConcurrentHashMap.newKeySet();
 
@@ -29,7 +29,7 @@ final class ManagedDevice {
         this.registry = registry;
         this.name = name;
         this.number = number;
-        this.trackedChannels = track ? ConcurrentHashMap.newKeySet() : null;
+        this.trackedChannels = track ? new HoldSet() : null;
     }
 
     Table slot(TableSlot slot) {

@@ -2,8 +2,6 @@ package io.dm4j.registry;
 
 import io.dm4j.TargetLine;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,14 +15,14 @@ final class Table {
     /** Managed devices this table's targets use; each holds this table in its users. */
     final List<ManagedDevice> uses;
     final Holders holders = new Holders();
-    final Set<Hold> tracked;
+    final HoldSet tracked;
     private final AtomicBoolean destroyed = new AtomicBoolean();
 
     Table(ManagedDevice device, List<TargetLine> lines, List<ManagedDevice> uses, boolean track) {
         this.device = device;
         this.lines = List.copyOf(lines);
         this.uses = List.copyOf(uses);
-        this.tracked = track ? ConcurrentHashMap.newKeySet() : null;
+        this.tracked = track ? new HoldSet() : null;
         for (ManagedDevice u : uses) {
             u.users.add(this);
         }

@@ -60,7 +60,8 @@ public final class TableRegistry implements AutoCloseable {
     private final LongAdder destructorRuns = new LongAdder();
     private volatile boolean closed;
 
-    private TableRegistry(DeviceMapper dm, RegistryOptions options) {
+    /** Package-private so that benchmarks can run the holder path without a kernel. */
+    TableRegistry(DeviceMapper dm, RegistryOptions options) {
         this.dm = dm;
         this.options = options;
     }
@@ -83,6 +84,11 @@ public final class TableRegistry implements AutoCloseable {
     /** How many table destructors have run: each table's runs exactly once. */
     public long destroyedTables() {
         return destructorRuns.sum();
+    }
+
+    /** Makes a device managed; false if its name is taken. */
+    boolean manage(ManagedDevice d) {
+        return devices.putIfAbsent(d.name, d) == null;
     }
 
     void destructorRan(Table t) {
@@ -114,7 +120,7 @@ public final class TableRegistry implements AutoCloseable {
             }
             if (t.holders.tryAcquire()) {
                 return track(new TableRef(t, slot, new Hold(t.holders, t.tracked, options.tracking(),
-                        slot.name().toLowerCase(java.util.Locale.ROOT) + " table of " + name, null)));
+                        slot == TableSlot.LIVE ? "live table" : "inactive table", name, null)));
             }
             // The table left its slot while we looked: the slot now has its successor, or the
             // device is being removed. Both are seen on the next round.
@@ -139,7 +145,7 @@ public final class TableRegistry implements AutoCloseable {
             throw e;
         }
         return track(new DeviceChannel(name, file,
-                new Hold(d.channels, d.trackedChannels, options.tracking(), "channel on " + name, file)));
+                new Hold(d.channels, d.trackedChannels, options.tracking(), "channel", name, file)));
     }
 
     /** With leak detection, a handle that becomes unreachable unclosed releases its hold. */
@@ -184,7 +190,7 @@ public final class TableRegistry implements AutoCloseable {
         ManagedDevice d = new ManagedDevice(this, name, created.device(), options.tracking() != HolderTracking.COUNT);
         try {
             synchronized (d.mutex) {
-                if (devices.putIfAbsent(name, d) != null) {
+                if (!manage(d)) {
                     throw new RegistryException(name, "is already managed");
                 }
                 if (table != null) {
@@ -343,9 +349,9 @@ public final class TableRegistry implements AutoCloseable {
         });
     }
 
-    private boolean awaitDrained(Holders holders, Set<Hold> tracked, long deadline) {
+    private boolean awaitDrained(Holders holders, HoldSet tracked, long deadline) {
         if (tracked != null) {
-            for (Hold h : tracked) {
+            for (Hold h : tracked.snapshot()) {
                 if (h.heldBy(Thread.currentThread()) && !h.isReleased()) {
                     return false; // the caller holds it itself: waiting would only time out
                 }
@@ -355,10 +361,10 @@ public final class TableRegistry implements AutoCloseable {
     }
 
     private static HoldersTimeoutException timeout(String name, String operation, Holders holders,
-            Set<Hold> tracked) {
+            HoldSet tracked) {
         List<Holder> list = new ArrayList<>();
         if (tracked != null) {
-            for (Hold h : tracked) {
+            for (Hold h : tracked.snapshot()) {
                 list.add(h.describe());
             }
         }
@@ -574,7 +580,7 @@ public final class TableRegistry implements AutoCloseable {
             }
             ManagedDevice d = new ManagedDevice(this, e.name(), info.device(),
                     options.tracking() != HolderTracking.COUNT);
-            if (devices.putIfAbsent(e.name(), d) == null) {
+            if (manage(d)) {
                 adopted.add(d);
                 @SuppressWarnings("unchecked")
                 List<TargetLine>[] pair = new List[] {live, inactive};

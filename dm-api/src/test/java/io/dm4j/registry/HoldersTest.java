@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -56,23 +54,40 @@ class HoldersTest {
     @Test
     void aHoldReleasesOnceAndLeavesItsTrackingSet() throws IOException {
         Holders h = new Holders();
-        Set<Hold> tracked = ConcurrentHashMap.newKeySet();
+        HoldSet tracked = new HoldSet();
         h.tryAcquire();
-        Hold hold = new Hold(h, tracked, HolderTracking.STACKS, "live table of x", null);
-        assertThat(tracked).containsExactly(hold);
+        Hold hold = new Hold(h, tracked, HolderTracking.STACKS, "live table", "x", null);
+        assertThat(tracked.snapshot()).containsExactly(hold);
         assertThat(hold.describe().thread()).isEqualTo(Thread.currentThread().getName());
         assertThat(hold.describe().acquiredAt()).isNotEmpty();
         assertThat(hold.release()).isTrue();
         assertThat(hold.release()).isFalse();
         assertThat(h.count()).isZero();
-        assertThat(tracked).isEmpty();
+        assertThat(tracked.snapshot()).isEmpty();
+    }
+
+    @Test
+    void holdsBeyondTheSlotsAreStillListed() throws IOException {
+        Holders h = new Holders();
+        HoldSet tracked = new HoldSet();
+        java.util.List<Hold> holds = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            h.tryAcquire();
+            holds.add(new Hold(h, tracked, HolderTracking.THREADS, "live table", "x", null));
+        }
+        assertThat(tracked.snapshot()).hasSize(100).containsExactlyInAnyOrderElementsOf(holds);
+        for (Hold hold : holds) {
+            hold.release();
+        }
+        assertThat(tracked.snapshot()).isEmpty();
+        assertThat(h.count()).isZero();
     }
 
     @Test
     void theLeakDetectorsActionReleasesAnUnclosedHold() {
         Holders h = new Holders();
         h.tryAcquire();
-        Hold hold = new Hold(h, null, HolderTracking.COUNT, "live table of x", null);
+        Hold hold = new Hold(h, null, HolderTracking.COUNT, "live table", "x", null);
         hold.run();
         assertThat(h.count()).isZero();
         hold.run();

@@ -41,7 +41,7 @@ class RegistryIT {
     void setUp() throws IOException {
         dm = DeviceMapper.open();
         registry = TableRegistry.open(dm, RegistryOptions.defaults().tracking(HolderTracking.STACKS)
-                .destroyTimeout(Duration.ofSeconds(20)));
+                .leakDetection(true).destroyTimeout(Duration.ofSeconds(20)));
         loop = LoopDevice.create(dir, 16L << 20);
     }
 
