@@ -18,16 +18,12 @@ public class DeviceMapperException extends IOException {
     private final String hint;
 
     DeviceMapperException(DmCommand command, String device, int errno, String hint, Throwable cause) {
-        super(command + (device == null ? "" : " " + device) + ": " + describe(errno)
+        super(command + (device == null ? "" : " " + device) + ": " + Errno.describe(errno)
                 + (hint.isEmpty() ? "" : ": " + hint), cause);
         this.command = command;
         this.device = device;
         this.errno = errno;
         this.hint = hint;
-    }
-
-    private static String describe(int errno) {
-        return Errno.of(errno).map(e -> e.name() + " (" + e.description() + ")").orElse("errno " + errno);
     }
 
     /**
@@ -80,7 +76,7 @@ public class DeviceMapperException extends IOException {
 
     /** The symbolic errno name, e.g. {@code "EBUSY"}. */
     public String errnoName() {
-        return errno().map(Enum::name).orElse("errno " + errno);
+        return Errno.nameOf(errno);
     }
 
     /** What a person can do about it; empty if there is nothing specific to say. */

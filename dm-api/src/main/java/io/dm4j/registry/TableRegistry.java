@@ -432,7 +432,18 @@ public final class TableRegistry implements AutoCloseable {
                 throw e;
             }
             // 3-4. Gone from the kernel's list, and its nodes gone.
-            awaitGone(d, policy);
+            try {
+                awaitGone(d, policy);
+            } catch (RemoveFailedException e) {
+                if (deferred) {
+                    // Still open at the deadline: take the scheduled remove back, so nothing changed.
+                    dm.cancelDeferredRemove(name);
+                    reopen(d, tables);
+                    throw new RemoveFailedException(name, "still open when the deferred remove's deadline passed",
+                            Openers.of(d.number), e);
+                }
+                throw e;
+            }
             // 5. Destructors: release the managed devices the tables used.
             for (Table t : tables) {
                 t.destroy();

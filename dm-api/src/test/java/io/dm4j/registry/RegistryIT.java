@@ -273,6 +273,36 @@ class RegistryIT {
     }
 
     @Test
+    void aDeferredRemoveCompletesWhenTheLastOpenerCloses() throws Exception {
+        String name = RealKernel.name("defer");
+        var info = registry.create(name, CreateOptions.defaults(), linear(8192));
+        Process opener = new ProcessBuilder("sh", "-c", "exec 3</dev/dm-" + info.device().minor()
+                + "; echo open; exec sleep 2").start();
+        assertThat(new String(opener.getInputStream().readNBytes(5))).isEqualTo("open\n");
+        RemovePolicy defer = RemovePolicy.defaults().busyTimeout(Duration.ofMillis(300)).deferOnBusy(true);
+        RemoveResult result = registry.remove(name, defer);
+        assertThat(result.deferred()).isTrue();
+        assertThat(opener.isAlive()).as("complete only after the opener closed").isFalse();
+        assertThat(dm.list(name, "")).isEmpty();
+
+        String stuck = RealKernel.name("defer-stuck");
+        var stuckInfo = registry.create(stuck, CreateOptions.defaults(), linear(8192));
+        Process holder = new ProcessBuilder("sh", "-c", "exec 3</dev/dm-" + stuckInfo.device().minor()
+                + "; echo open; exec sleep 60").start();
+        try {
+            assertThat(new String(holder.getInputStream().readNBytes(5))).isEqualTo("open\n");
+            assertThatThrownBy(() -> registry.remove(stuck, new RemovePolicy(Duration.ofSeconds(1),
+                    Duration.ofMillis(300), true, Duration.ofMillis(500))))
+                    .isInstanceOf(RemoveFailedException.class);
+            // The scheduled remove was taken back: the device stays when its opener goes.
+            assertThat(dm.info(stuck).flags()).doesNotContain(io.dm4j.DeviceFlag.DEFERRED_REMOVE);
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+        assertThat(dm.info(stuck).hasLiveTable()).isTrue();
+    }
+
+    @Test
     void aLeakedReferenceIsReleasedByTheLeakDetector() throws Exception {
         String name = RealKernel.name("leak");
         registry.create(name, CreateOptions.defaults(), linear(8192));

@@ -168,6 +168,16 @@ public enum Errno {
         return description;
     }
 
+    /** The symbolic name of an errno value, e.g. {@code "EBUSY"}, or {@code "errno N"}. */
+    public static String nameOf(int number) {
+        return of(number).map(Enum::name).orElse("errno " + number);
+    }
+
+    /** An errno value for a message: {@code "EBUSY (Device or resource busy)"}, or {@code "errno N"}. */
+    public static String describe(int number) {
+        return of(number).map(e -> e.name() + " (" + e.description + ")").orElse("errno " + number);
+    }
+
     /** The constant for an errno value, if it is a known one. */
     public static Optional<Errno> of(int number) {
         return number > 0 && number < BY_NUMBER.length ? Optional.ofNullable(BY_NUMBER[number]) : Optional.empty();

@@ -20,14 +20,10 @@ public class ErrnoException extends IOException {
      * @param errno the error number
      */
     public ErrnoException(String call, String subject, int errno) {
-        super(call + "(" + subject + "): " + describe(errno));
+        super(call + "(" + subject + "): " + Errno.describe(errno));
         this.call = call;
         this.subject = subject;
         this.errno = errno;
-    }
-
-    private static String describe(int errno) {
-        return Errno.of(errno).map(e -> e.name() + " (" + e.description() + ")").orElse("errno " + errno);
     }
 
     /** The system call that failed, e.g. {@code "ioctl"}. */
@@ -52,7 +48,7 @@ public class ErrnoException extends IOException {
 
     /** The symbolic name, e.g. {@code "EBUSY"}, or {@code "errno N"} for an unknown value. */
     public String errnoName() {
-        return errno().map(Enum::name).orElse("errno " + errno);
+        return Errno.nameOf(errno);
     }
 
     /** True if this failure has the given errno. */

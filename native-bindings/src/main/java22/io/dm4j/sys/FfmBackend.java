@@ -147,22 +147,19 @@ final class FfmBackend extends NativeBackend {
 
     @Override
     long rawRead(int fd, ByteBuffer buffer) {
-        MemorySegment state = captureState.get();
-        try {
-            long r = (long) read.invokeExact(state, fd, address(buffer), (long) buffer.remaining());
-            return r < 0 ? -(int) ERRNO.get(state, 0L) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        } finally {
-            Reference.reachabilityFence(buffer);
-        }
+        return transfer(read, fd, buffer);
     }
 
     @Override
     long rawWrite(int fd, ByteBuffer buffer) {
+        return transfer(write, fd, buffer);
+    }
+
+    /** {@code read} and {@code write} share a signature: (fd, address, count) -> ssize_t. */
+    private long transfer(MethodHandle call, int fd, ByteBuffer buffer) {
         MemorySegment state = captureState.get();
         try {
-            long r = (long) write.invokeExact(state, fd, address(buffer), (long) buffer.remaining());
+            long r = (long) call.invokeExact(state, fd, address(buffer), (long) buffer.remaining());
             return r < 0 ? -(int) ERRNO.get(state, 0L) : r;
         } catch (Throwable t) {
             throw rethrow(t);
