@@ -177,8 +177,8 @@ public final class TableRegistry implements AutoCloseable {
     // ---------------------------------------------------------------- lifecycle
 
     /**
-     * Creates a managed device and makes {@code table} live. If any step fails, the kernel
-     * device is removed again: nothing is left half-made.
+     * Creates a managed device and makes {@code table} live ({@code null}: no table yet). If any
+     * step fails, the kernel device is removed again: nothing is left half-made.
      */
     public DeviceInfo create(String name, CreateOptions createOptions, List<TargetLine> table, LoadOption... load)
             throws IOException {
@@ -442,23 +442,31 @@ public final class TableRegistry implements AutoCloseable {
                     throw new RemoveFailedException(name, "still open when the deferred remove's deadline passed",
                             Openers.of(d.number), e);
                 }
+                // The kernel did remove it; only a node or sysfs entry lingers. The device is no
+                // longer ours to manage: finish the Java side, then report what lingers.
+                destroyAndForget(d, tables);
                 throw e;
             }
             // 5. Destructors: release the managed devices the tables used.
-            for (Table t : tables) {
-                t.destroy();
-            }
-            d.retired.clear();
-            for (Table t : tables) {
-                for (ManagedDevice u : t.uses) {
-                    if (u.users.contains(t)) {
-                        throw new IllegalStateException(u.name + " still lists a destroyed table of " + name);
-                    }
-                }
-            }
-            devices.remove(name, d);
+            destroyAndForget(d, tables);
             return new RemoveResult(name, d.number, waited, retries, deferred);
         }
+    }
+
+    /** A removed device's tables are destroyed, what they used is released, and it leaves the registry. */
+    private void destroyAndForget(ManagedDevice d, List<Table> tables) {
+        for (Table t : tables) {
+            t.destroy();
+        }
+        d.retired.clear();
+        for (Table t : tables) {
+            for (ManagedDevice u : t.uses) {
+                if (u.users.contains(t)) {
+                    throw new IllegalStateException(u.name + " still lists a destroyed table of " + d.name);
+                }
+            }
+        }
+        devices.remove(d.name, d);
     }
 
     /**
