@@ -47,11 +47,15 @@ public final class DeviceMapper implements AutoCloseable {
     private final DmVersion driverVersion;
     private final ThreadLocal<ByteBuffer> buffers;
     private final LongAdder ioctls = new LongAdder();
+    private final Path control;
+    private final DeviceNodes nodes;
     private volatile boolean closed;
 
-    private DeviceMapper(Syscalls sys, int fd, int initialBuffer) throws IOException {
+    private DeviceMapper(Syscalls sys, int fd, int initialBuffer, Path control, DeviceNodes nodes) throws IOException {
         this.sys = sys;
         this.fd = fd;
+        this.control = control;
+        this.nodes = nodes;
         this.initialBuffer = initialBuffer;
         this.buffers = ThreadLocal.withInitial(() -> allocate(initialBuffer));
         try {
@@ -67,13 +71,28 @@ public final class DeviceMapper implements AutoCloseable {
         return open(CONTROL, Syscalls.get());
     }
 
-    /** Opens a control node with the given native backend. */
+    /** Opens a control node with the given native backend; device nodes by {@link NodePolicy#AUTO}. */
     public static DeviceMapper open(Path control, Syscalls sys) throws IOException {
-        return open(control, sys, DEFAULT_INITIAL_BUFFER);
+        return open(control, sys, NodePolicy.AUTO);
+    }
+
+    /**
+     * Opens a control node with the given native backend and policy for {@code /dev/mapper}
+     * nodes. Under {@link NodePolicy#LIBRARY} a missing control node is made first.
+     */
+    public static DeviceMapper open(Path control, Syscalls sys, NodePolicy nodePolicy) throws IOException {
+        return open(control, sys, DEFAULT_INITIAL_BUFFER, nodePolicy);
     }
 
     /** Opens with a given first ioctl buffer size; tests use a tiny one to force buffer-full retries. */
     static DeviceMapper open(Path control, Syscalls sys, int initialBuffer) throws IOException {
+        return open(control, sys, initialBuffer, NodePolicy.AUTO);
+    }
+
+    private static DeviceMapper open(Path control, Syscalls sys, int initialBuffer, NodePolicy nodePolicy)
+            throws IOException {
+        DeviceNodes nodes = new DeviceNodes(sys, DeviceNodes.MAPPER, nodePolicy);
+        nodes.ensureControl(control);
         int fd;
         try {
             fd = sys.open(control.toString(), Syscalls.O_RDWR);
@@ -86,12 +105,39 @@ public final class DeviceMapper implements AutoCloseable {
                             + ": load the dm-mod module (modprobe dm_mod), or run the program inside vm/run"
                     : "cannot open " + control, e);
         }
-        return new DeviceMapper(sys, fd, Math.max(DmIoctl.SIZE, initialBuffer));
+        return new DeviceMapper(sys, fd, Math.max(DmIoctl.SIZE, initialBuffer), control, nodes);
     }
 
     /** The interface version of the kernel's device-mapper driver, read when this client opened. */
     public DmVersion driverVersion() {
         return driverVersion;
+    }
+
+    /** Who makes {@code /dev/mapper} nodes for this client: {@link NodePolicy#AUTO} resolved. */
+    public NodePolicy nodePolicy() {
+        return nodes.policy();
+    }
+
+    /**
+     * Makes the {@code /dev/mapper} node of one device right, like {@code dmsetup mknodes NAME}:
+     * present with the device's number if the device exists, absent if it does not. Only under
+     * {@link NodePolicy#LIBRARY}; otherwise nothing to do.
+     */
+    public void mknodes(String name) throws IOException {
+        Validation.checkName(name);
+        if (nodes.policy() != NodePolicy.LIBRARY) {
+            return;
+        }
+        try {
+            nodes.present(name, info(name).device());
+        } catch (DeviceNotFoundException gone) {
+            nodes.removed(name);
+        }
+    }
+
+    /** The control descriptor, for the event monitor's poll. */
+    int controlFd() {
+        return fd;
     }
 
     /** The native backend in use: {@code ffm}, {@code jnr} or {@code jna}. */
@@ -115,7 +161,7 @@ public final class DeviceMapper implements AutoCloseable {
     public DeviceInfo create(String name, CreateOptions options) throws IOException {
         Validation.checkName(name);
         int flags = options.minor().isPresent() ? DmIoctl.PERSISTENT_DEV_FLAG : 0;
-        return execute(DmCommand.DM_DEV_CREATE, name, b -> {
+        DeviceInfo info = execute(DmCommand.DM_DEV_CREATE, name, b -> {
             DmIoctl.putHeader(b, DmCommand.DM_DEV_CREATE.minimumVersion(), DmIoctl.SIZE, flags, name,
                     options.uuid().orElse(null));
             if (options.minor().isPresent()) {
@@ -123,6 +169,8 @@ public final class DeviceMapper implements AutoCloseable {
             }
             return DmIoctl.SIZE;
         }, (b, h) -> h.toDeviceInfo());
+        nodes.present(name, info.device());
+        return info;
     }
 
     /** Removes a device; fails with {@link DeviceBusyException} if it is open. */
@@ -133,6 +181,7 @@ public final class DeviceMapper implements AutoCloseable {
         } catch (DeviceBusyException e) {
             throw busyWithOpenCount(e, name);
         }
+        nodes.removed(name);
     }
 
     /**
@@ -143,7 +192,11 @@ public final class DeviceMapper implements AutoCloseable {
         Validation.checkName(name);
         requireFeature(DmCommand.DM_DEV_REMOVE, name, DEFERRED_REMOVE, "deferred remove");
         DeviceInfo info = byName(DmCommand.DM_DEV_REMOVE, name, DmIoctl.DEFERRED_REMOVE);
-        return info.flags().contains(DeviceFlag.DEFERRED_REMOVE) ? RemoveOutcome.DEFERRED : RemoveOutcome.REMOVED;
+        if (info.flags().contains(DeviceFlag.DEFERRED_REMOVE)) {
+            return RemoveOutcome.DEFERRED; // the node goes when a later look finds the device gone
+        }
+        nodes.removed(name);
+        return RemoveOutcome.REMOVED;
     }
 
     /** Cancels a scheduled deferred remove. */
@@ -161,7 +214,14 @@ public final class DeviceMapper implements AutoCloseable {
             requireFeature(DmCommand.DM_REMOVE_ALL, null, DEFERRED_REMOVE, "deferred remove");
         }
         int flags = deferred ? DmIoctl.DEFERRED_REMOVE : 0;
+        List<DeviceListEntry> before = list();
         execute(DmCommand.DM_REMOVE_ALL, null, Request.header(flags), (b, h) -> null);
+        List<String> left = list().stream().map(DeviceListEntry::name).toList();
+        for (DeviceListEntry e : before) {
+            if (!left.contains(e.name())) {
+                nodes.removed(e.name());
+            }
+        }
     }
 
     /** Renames a device. */
@@ -169,7 +229,9 @@ public final class DeviceMapper implements AutoCloseable {
         Validation.checkName(name);
         Validation.checkName(newName);
         // The reply carries the status but still the old name.
-        return renameOrSetUuid(name, newName, 0).withIdentity(newName, null);
+        DeviceInfo info = renameOrSetUuid(name, newName, 0).withIdentity(newName, null);
+        nodes.renamed(name, newName, info.device());
+        return info;
     }
 
     /** Sets the uuid of a device that has none (a uuid, once set, cannot change). */
@@ -204,7 +266,9 @@ public final class DeviceMapper implements AutoCloseable {
     /** Resumes a device, first making a loaded inactive table live. */
     public DeviceInfo resume(String name) throws IOException {
         Validation.checkName(name);
-        return byName(DmCommand.DM_DEV_SUSPEND, name, 0);
+        DeviceInfo info = byName(DmCommand.DM_DEV_SUSPEND, name, 0);
+        nodes.present(name, info.device());
+        return info;
     }
 
     /** The device's status header. */
@@ -234,7 +298,7 @@ public final class DeviceMapper implements AutoCloseable {
         List<DeviceListEntry> all = execute(DmCommand.DM_LIST_DEVICES, null, b -> {
             DmIoctl.putHeader(b, DmCommand.DM_LIST_DEVICES.minimumVersion(), b.capacity(), flags,
                     namePrefix.isEmpty() ? null : namePrefix, uuidPrefix.isEmpty() ? null : uuidPrefix);
-            return b.capacity();
+            return DmIoctl.SIZE; // only the header: the rest of the buffer is for the reply
         }, (b, h) -> DmIoctl.readNameList(b, h, trailer));
         if (namePrefix.isEmpty() && uuidPrefix.isEmpty()) {
             return all;
@@ -256,8 +320,83 @@ public final class DeviceMapper implements AutoCloseable {
         return execute(DmCommand.DM_DEV_WAIT, name, b -> {
             DmIoctl.putHeader(b, DmCommand.DM_DEV_WAIT.minimumVersion(), b.capacity(), 0, name, null);
             b.putInt(DmIoctl.EVENT_NR, (int) eventNr);
-            return b.capacity();
+            return DmIoctl.SIZE; // only the header: the rest of the buffer is for the reply
         }, (b, h) -> h.toDeviceInfo());
+    }
+
+    /**
+     * Waits until the device's event counter differs from {@code afterEventNr}, at most
+     * {@code timeout}. On kernels with global events (4.37+) it polls a control descriptor of its
+     * own, so it ends at the deadline and reacts to {@link Thread#interrupt} within 100 ms; on
+     * older ones it blocks in {@code DM_DEV_WAIT} on a helper thread, which stays blocked until
+     * the device's next event if the wait timed out.
+     *
+     * @return the device's status after the event, or empty on timeout
+     */
+    public Optional<DeviceInfo> awaitEvent(String name, long afterEventNr, java.time.Duration timeout)
+            throws IOException {
+        Validation.checkName(name);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!driverVersion.atLeast(NAME_LIST_TRAILER)) {
+            return awaitWithDevWait(name, afterEventNr, timeout);
+        }
+        try (DeviceMapper waiter = open(control, sys, initialBuffer, NodePolicy.NONE)) {
+            waiter.armPoll();
+            DeviceInfo first = waiter.info(name);
+            if (first.eventNr() != afterEventNr) {
+                return Optional.of(first);
+            }
+            // Follow the device by its number, which a rename keeps.
+            int[] fds = {waiter.fd};
+            short[] events = {Syscalls.POLLIN};
+            short[] revents = new short[1];
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                if (Thread.interrupted()) {
+                    throw new java.io.InterruptedIOException("interrupted while waiting for an event on " + name);
+                }
+                if (sys.poll(fds, events, revents, (int) Math.min(100, Math.max(1, left / 1_000_000))) == 0) {
+                    continue;
+                }
+                waiter.armPoll();
+                DeviceListEntry now = waiter.list().stream().filter(e -> e.device().equals(first.device()))
+                        .findFirst().orElseThrow(() -> new DeviceNotFoundException(DmCommand.DM_DEV_STATUS, name,
+                                Errno.ENXIO.number(), null));
+                if (now.eventNr().orElse(afterEventNr) != afterEventNr) {
+                    return Optional.of(waiter.info(now.name()));
+                }
+            }
+        }
+    }
+
+    private Optional<DeviceInfo> awaitWithDevWait(String name, long afterEventNr, java.time.Duration timeout)
+            throws IOException {
+        java.util.concurrent.CompletableFuture<DeviceInfo> wait = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                wait.complete(waitEvent(name, afterEventNr));
+            } catch (IOException | RuntimeException e) {
+                wait.completeExceptionally(e);
+            }
+        }, "dm4j-wait-" + name);
+        t.setDaemon(true);
+        t.start();
+        try {
+            return Optional.of(wait.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for an event on " + name);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw (RuntimeException) e.getCause();
+        }
     }
 
     /** Sets the legacy geometry the device reports. */
@@ -287,7 +426,7 @@ public final class DeviceMapper implements AutoCloseable {
         int f = flags;
         int size = DmIoctl.SIZE + DmIoctl.targetsSize(table);
         try {
-            return execute(DmCommand.DM_TABLE_LOAD, name, b -> {
+            return execute(DmCommand.DM_TABLE_LOAD, name, size, b -> {
                 DmIoctl.putHeader(b, DmCommand.DM_TABLE_LOAD.minimumVersion(), size, f, name, null);
                 b.putInt(DmIoctl.TARGET_COUNT, table.size());
                 DmIoctl.putTargets(b, DmIoctl.SIZE, table);
@@ -380,7 +519,7 @@ public final class DeviceMapper implements AutoCloseable {
         int all = f;
         return execute(command, name, b -> {
             DmIoctl.putHeader(b, command.minimumVersion(), b.capacity(), all, name, null);
-            return b.capacity();
+            return DmIoctl.SIZE; // only the header: the rest of the buffer is for the reply
         }, decode);
     }
 
@@ -390,7 +529,7 @@ public final class DeviceMapper implements AutoCloseable {
     public List<TargetVersion> targetVersions() throws IOException {
         return execute(DmCommand.DM_LIST_VERSIONS, null, b -> {
             DmIoctl.putHeader(b, DmCommand.DM_LIST_VERSIONS.minimumVersion(), b.capacity(), 0, null, null);
-            return b.capacity();
+            return DmIoctl.SIZE; // only the header: the rest of the buffer is for the reply
         }, DmIoctl::readVersions);
     }
 
@@ -402,7 +541,7 @@ public final class DeviceMapper implements AutoCloseable {
         Validation.checkCString("target type", type, 1, DmIoctl.MAX_TYPE_NAME - 1);
         List<TargetVersion> one = execute(DmCommand.DM_GET_TARGET_VERSION, type, b -> {
             DmIoctl.putHeader(b, DmCommand.DM_GET_TARGET_VERSION.minimumVersion(), b.capacity(), 0, type, null);
-            return b.capacity();
+            return DmIoctl.SIZE; // only the header: the rest of the buffer is for the reply
         }, DmIoctl::readVersions);
         if (one.size() != 1) {
             throw new DmProtocolException("DM_GET_TARGET_VERSION returned " + one.size() + " entries");
@@ -423,11 +562,9 @@ public final class DeviceMapper implements AutoCloseable {
             throw new InvalidArgumentException("sector", "must not be negative, got " + sector);
         }
         int size = DmIoctl.messageSize(text);
-        return execute(DmCommand.DM_TARGET_MSG, name, b -> {
-            DmIoctl.putHeader(b, DmCommand.DM_TARGET_MSG.minimumVersion(), Math.max(size, b.capacity()), 0, name,
-                    null);
-            DmIoctl.putMessage(b, sector, text);
-            return Math.max(size, b.capacity());
+        return execute(DmCommand.DM_TARGET_MSG, name, size, b -> {
+            DmIoctl.putHeader(b, DmCommand.DM_TARGET_MSG.minimumVersion(), b.capacity(), 0, name, null);
+            return DmIoctl.putMessage(b, sector, text);
         }, (b, h) -> h.has(DmIoctl.DATA_OUT_FLAG) ? DmIoctl.readStringPayload(b, h) : Optional.empty());
     }
 
@@ -465,7 +602,10 @@ public final class DeviceMapper implements AutoCloseable {
         }
     }
 
-    /** Fills a zeroed request buffer and returns the number of bytes the request uses. */
+    /**
+     * Fills a zeroed request buffer (data_size in the header: what the kernel may use) and
+     * returns the number of bytes it wrote, which the call wipes afterwards.
+     */
     @FunctionalInterface
     private interface Request {
         int write(ByteBuffer buffer);
@@ -496,6 +636,14 @@ public final class DeviceMapper implements AutoCloseable {
      * {@code DM_BUFFER_FULL_FLAG}.
      */
     private <T> T execute(DmCommand command, String device, Request request, Reply<T> decode) throws IOException {
+        return execute(command, device, DmIoctl.SIZE, request, decode);
+    }
+
+    /**
+     * @param required bytes the request writes, so that the buffer holds them before writing
+     */
+    private <T> T execute(DmCommand command, String device, int required, Request request, Reply<T> decode)
+            throws IOException {
         if (closed) {
             throw new IllegalStateException("DeviceMapper is closed");
         }
@@ -503,24 +651,31 @@ public final class DeviceMapper implements AutoCloseable {
             throw new UnsupportedCommandException(command, device, driverVersion, command.minimumVersion(),
                     command.name());
         }
+        // A thread's buffer is all zero between calls: each call wipes what it and the kernel
+        // wrote, rather than the whole buffer up front (16 KiB and more per ioctl).
         ByteBuffer b = buffers.get();
+        if (b.capacity() < required) {
+            b = grow(required);
+        }
         while (true) {
-            zero(b, b.capacity());
             int used = request.write(b);
-            if (used > b.capacity()) {
-                b = grow(used);
-                continue;
-            }
+            DmIoctl.Header h;
             try {
                 ioctls.increment();
                 sys.ioctl(fd, command.request(), b);
+                h = DmIoctl.readHeader(b);
             } catch (ErrnoException e) {
+                zero(b, used);
                 throw DeviceMapperException.of(command, device, e);
             }
-            DmIoctl.Header h = DmIoctl.readHeader(b);
             if (!h.has(DmIoctl.BUFFER_FULL_FLAG)) {
-                return decode.decode(b, h);
+                try {
+                    return decode.decode(b, h);
+                } finally {
+                    zero(b, Math.max(used, Math.min(Math.max(h.dataSize(), 0), b.capacity())));
+                }
             }
+            zero(b, Math.max(used, Math.min(Math.max(h.dataSize(), 0), b.capacity())));
             if (b.capacity() >= MAX_BUFFER) {
                 throw new DmProtocolException(command + " reply does not fit in " + MAX_BUFFER + " bytes");
             }

@@ -100,6 +100,18 @@ class DeviceMapperIT {
     }
 
     @Test
+    void aTableBiggerThanTheFirstBufferLoadsAndReadsBack() throws IOException {
+        List<TargetLine> many = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            many.add(new TargetLine(i * 8L, 8, i % 2 == 0 ? "zero" : "error", ""));
+        }
+        String name = device("big", many);
+        assertThat(DmIoctl.SIZE + DmIoctl.targetsSize(many)).isGreaterThan(DeviceMapper.DEFAULT_INITIAL_BUFFER);
+        assertThat(dm.table(name)).isEqualTo(many);
+        assertThat(dm.status(name)).hasSize(600);
+    }
+
+    @Test
     void readOnlyLoadMakesAReadOnlyDevice() throws IOException {
         String name = device("ro", List.of(new TargetLine(0, 2048, "zero", "")), LoadOption.READ_ONLY);
         assertThat(dm.info(name).flags()).contains(DeviceFlag.READ_ONLY);

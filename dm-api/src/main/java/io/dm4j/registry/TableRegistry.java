@@ -437,7 +437,13 @@ public final class TableRegistry implements AutoCloseable {
             } catch (RemoveFailedException e) {
                 if (deferred) {
                     // Still open at the deadline: take the scheduled remove back, so nothing changed.
-                    dm.cancelDeferredRemove(name);
+                    try {
+                        dm.cancelDeferredRemove(name);
+                    } catch (io.dm4j.DeviceNotFoundException goneMeanwhile) {
+                        dm.mknodes(name);
+                        destroyAndForget(d, tables);
+                        return new RemoveResult(name, d.number, waited, retries, true);
+                    }
                     reopen(d, tables);
                     throw new RemoveFailedException(name, "still open when the deferred remove's deadline passed",
                             Openers.of(d.number), e);
@@ -548,6 +554,9 @@ public final class TableRegistry implements AutoCloseable {
             boolean listed = false;
             for (DeviceListEntry e : dm.list(d.name, "")) {
                 listed |= e.name().equals(d.name);
+            }
+            if (!listed) {
+                dm.mknodes(d.name); // a deferred remove ends in the kernel: its node is ours to drop
             }
             if (!listed && !Files.exists(sys) && !Files.exists(node)) {
                 return;

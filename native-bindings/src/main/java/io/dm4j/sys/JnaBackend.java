@@ -18,6 +18,8 @@ final class JnaBackend extends NativeBackend {
 
         static native int close(int fd) throws LastErrorException;
 
+        static native int mknod(byte[] path, int mode, long dev) throws LastErrorException;
+
         static native int ioctl(int fd, long request, long address) throws LastErrorException;
 
         static native int poll(long fds, long count, int timeout) throws LastErrorException;
@@ -49,6 +51,15 @@ final class JnaBackend extends NativeBackend {
     int rawOpen(byte[] path, int flags) {
         try {
             return LibC.open(path, flags, 0);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    int rawMknod(byte[] path, int mode, long dev) {
+        try {
+            return LibC.mknod(path, mode, dev);
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }

@@ -18,6 +18,9 @@ final class JnrBackend extends NativeBackend {
         int close(int fd);
 
         @SaveError
+        int mknod(@In byte[] path, int mode, long dev);
+
+        @SaveError
         int ioctl(int fd, long request, long address);
 
         @SaveError
@@ -58,6 +61,11 @@ final class JnrBackend extends NativeBackend {
     @Override
     int rawOpen(byte[] path, int flags) {
         return check(libc.open(path, flags, 0));
+    }
+
+    @Override
+    int rawMknod(byte[] path, int mode, long dev) {
+        return check(libc.mknod(path, mode, dev));
     }
 
     @Override

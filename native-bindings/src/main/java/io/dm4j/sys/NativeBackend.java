@@ -33,6 +33,9 @@ abstract class NativeBackend implements Syscalls {
     /** Raw {@code ioctl} on the address of the buffer's position: the result, or {@code -errno}. */
     abstract int rawIoctl(int fd, long request, ByteBuffer argument);
 
+    /** Raw {@code mknod} with a glibc {@code dev_t}. */
+    abstract int rawMknod(byte[] path, int mode, long dev);
+
     /** Raw {@code poll} over {@code count} {@code struct pollfd} at the buffer's start. */
     abstract int rawPoll(ByteBuffer pollfds, int count, int timeoutMillis);
 
@@ -57,21 +60,44 @@ abstract class NativeBackend implements Syscalls {
      */
     abstract int rawSemtimedop(int semid, ByteBuffer sembufAndTimeout, boolean withTimeout);
 
-    @Override
-    public final int open(String path, int flags) throws ErrnoException {
+    /** The path as NUL-terminated UTF-8; a NUL inside it is refused. */
+    private static byte[] cString(String path) {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-        byte[] cPath = new byte[bytes.length + 1];
-        System.arraycopy(bytes, 0, cPath, 0, bytes.length);
         for (byte b : bytes) {
             if (b == 0) {
                 throw new IllegalArgumentException("path contains a NUL byte: " + path.replace("\0", "\\0"));
             }
         }
-        int fd = rawOpen(cPath, flags | O_CLOEXEC);
+        byte[] cPath = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, cPath, 0, bytes.length);
+        return cPath;
+    }
+
+    @Override
+    public final int open(String path, int flags) throws ErrnoException {
+        int fd = rawOpen(cString(path), flags | O_CLOEXEC);
         if (fd < 0) {
             throw new ErrnoException("open", path, -fd);
         }
         return fd;
+    }
+
+    @Override
+    public final void mknod(String path, int mode, int major, int minor) throws ErrnoException {
+        if (major < 0 || minor < 0) {
+            throw new IllegalArgumentException("negative device number " + major + ":" + minor);
+        }
+        int r = rawMknod(cString(path), mode, makedev(major, minor));
+        if (r < 0) {
+            throw new ErrnoException("mknod", path, -r);
+        }
+    }
+
+    /** glibc's {@code makedev}: the {@code dev_t} layout user space passes to mknod and stat. */
+    static long makedev(int major, int minor) {
+        long ma = major & 0xffffffffL;
+        long mi = minor & 0xffffffffL;
+        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
     }
 
     @Override

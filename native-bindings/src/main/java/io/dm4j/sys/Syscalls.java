@@ -129,6 +129,21 @@ public interface Syscalls {
      */
     void semop(int semid, int semaphore, int operation, short flags, long timeoutNanos) throws ErrnoException;
 
+    /**
+     * Creates a device node ({@code mknod(2)}): Java's file API cannot. Used where no udev
+     * manages {@code /dev/mapper}.
+     *
+     * @param mode file type and permissions, e.g. {@code S_IFBLK | 0600}
+     * @param major the device's major number
+     * @param minor the device's minor number
+     */
+    void mknod(String path, int mode, int major, int minor) throws ErrnoException;
+
+    /** {@code mknod} file type: block device. */
+    int S_IFBLK = 0060000;
+    /** {@code mknod} file type: character device. */
+    int S_IFCHR = 0020000;
+
     /** The backend chosen by {@value #BACKEND_PROPERTY}, or else the best available one. */
     static Syscalls get() {
         return Backends.selected();

@@ -29,6 +29,7 @@ final class FfmBackend extends NativeBackend {
 
     private final MethodHandle open;
     private final MethodHandle close;
+    private final MethodHandle mknod;
     private final MethodHandle ioctl;
     private final MethodHandle poll;
     private final MethodHandle eventfd;
@@ -52,6 +53,7 @@ final class FfmBackend extends NativeBackend {
         open = downcall(linker, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
                 errno, Linker.Option.firstVariadicArg(2));
         close = downcall(linker, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
+        mknod = downcall(linker, "mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG), errno);
         // Buffer arguments travel as plain 64-bit addresses: a MemorySegment passed to the call
         // escapes and costs an allocation per call, its address does not (Linux LP64 ABIs pass
         // both in the same integer register). The callers keep the buffers reachable.
@@ -96,6 +98,16 @@ final class FfmBackend extends NativeBackend {
         MemorySegment state = captureState.get();
         try (Arena arena = Arena.ofConfined()) {
             return result((int) open.invokeExact(state, arena.allocateFrom(JAVA_BYTE, path), flags, 0), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    int rawMknod(byte[] path, int mode, long dev) {
+        MemorySegment state = captureState.get();
+        try (Arena arena = Arena.ofConfined()) {
+            return result((int) mknod.invokeExact(state, arena.allocateFrom(JAVA_BYTE, path), mode, dev), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

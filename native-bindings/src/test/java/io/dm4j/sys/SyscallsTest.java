@@ -208,6 +208,23 @@ class SyscallsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("backends")
+    void mknodMakesABlockDeviceNode(Syscalls sys) throws IOException {
+        Path node = dir.resolve("loop-node");
+        sys.mknod(node.toString(), Syscalls.S_IFBLK | 0600, 7, 300);
+        // stat's st_rdev in glibc's layout: minor 300 = 0x12c spreads over bits 0-7 and 20-31.
+        long rdev = (Long) Files.getAttribute(node, "unix:rdev");
+        assertThat(((rdev >>> 8) & 0xfff)).isEqualTo(7);
+        assertThat((rdev & 0xff) | ((rdev >>> 12) & ~0xffL)).isEqualTo(300);
+        assertThat(Files.getPosixFilePermissions(node)).hasSize(2);
+        assertThatThrownBy(() -> sys.mknod(node.toString(), Syscalls.S_IFBLK | 0600, 7, 300))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                    assertThat(e.errnoName()).isEqualTo("EEXIST");
+                    assertThat(e.call()).isEqualTo("mknod");
+                });
+    }
+
     /** Each thread must see its own call's errno, never another thread's. */
     @ParameterizedTest
     @MethodSource("backends")

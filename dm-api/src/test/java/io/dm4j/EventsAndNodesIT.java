@@ -1,0 +1,245 @@
+package io.dm4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dm4j.sys.Syscalls;
+import io.dm4j.testing.RealKernel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The event monitor, event waits, and /dev/mapper nodes without udev, on the real kernel. */
+@ExtendWith(RealKernel.class)
+class EventsAndNodesIT {
+    private static final List<TargetLine> ZERO = List.of(new TargetLine(0, 2048, "zero", ""));
+
+    DeviceMapper dm;
+
+    @BeforeEach
+    void open() throws IOException {
+        dm = DeviceMapper.open(DeviceMapper.CONTROL, Syscalls.get(), NodePolicy.LIBRARY);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        for (DeviceListEntry e : dm.list(RealKernel.prefix(), "")) {
+            dm.remove(e.name());
+        }
+        dm.close();
+    }
+
+    private static DeviceEvent next(BlockingQueue<DeviceEvent> q, EventKind kind) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            DeviceEvent e = q.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null && e.kind() == kind) {
+                return e;
+            }
+        }
+        throw new AssertionError("no " + kind + " event within 20 s");
+    }
+
+    @Test
+    void theMonitorReportsCreateRenameAndRemoveForTheRightDevice() throws Exception {
+        String name = RealKernel.name("ev");
+        String renamed = RealKernel.name("ev2");
+        BlockingQueue<DeviceEvent> mine = new LinkedBlockingQueue<>();
+        BlockingQueue<DeviceEvent> others = new LinkedBlockingQueue<>();
+        try (EventMonitor monitor = EventMonitor.start();
+                AutoCloseable a = monitor.subscribe(name, mine::add);
+                AutoCloseable b = monitor.subscribe(RealKernel.name("unrelated"), others::add)) {
+            DeviceInfo created = dm.create(name, CreateOptions.defaults().uuid(RealKernel.name("uuid-ev")));
+            DeviceEvent c = next(mine, EventKind.CREATED);
+            assertThat(c.name()).isEqualTo(name);
+            assertThat(c.device()).isEqualTo(created.device());
+            assertThat(c.uuid()).contains(RealKernel.name("uuid-ev"));
+            dm.load(name, ZERO);
+            dm.resume(name);
+            dm.rename(name, renamed);
+            DeviceEvent r = next(mine, EventKind.RENAMED);
+            assertThat(r.name()).isEqualTo(renamed);
+            assertThat(r.previousName()).contains(name);
+            dm.remove(renamed);
+            // Subscribed by the old name, the subscription followed the rename.
+            DeviceEvent gone = next(mine, EventKind.REMOVED);
+            assertThat(gone.name()).isEqualTo(renamed);
+            assertThat(others).isEmpty();
+            assertThat(monitor.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void aThinPoolCrossingItsLowWaterMarkRaisesAnEvent(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String pool = RealKernel.name("pool");
+        String thin = RealKernel.name("thin");
+        try (io.dm4j.testing.LoopDevice meta = io.dm4j.testing.LoopDevice.create(dir, 8L << 20);
+                io.dm4j.testing.LoopDevice data = io.dm4j.testing.LoopDevice.create(dir, 64L << 20);
+                EventMonitor monitor = EventMonitor.start()) {
+            BlockingQueue<DeviceEvent> poolEvents = new LinkedBlockingQueue<>();
+            monitor.subscribe(pool, poolEvents::add);
+            // 64 KiB blocks: 1024 data blocks; the event fires when fewer than 1000 are free.
+            dm.create(pool);
+            dm.load(pool, List.of(new TargetLine(0, data.sectors(), "thin-pool",
+                    meta.number() + " " + data.number() + " 128 1000")));
+            dm.resume(pool);
+            dm.message(pool, 0, "create_thin 0");
+            DeviceInfo poolInfo = dm.info(pool);
+            dm.create(thin);
+            dm.load(thin, List.of(new TargetLine(0, 262144, "thin", poolInfo.device() + " 0")));
+            dm.resume(thin);
+            Thread.sleep(1000);
+            List<DeviceEvent> before = new java.util.ArrayList<>();
+            poolEvents.drainTo(before);
+            assertThat(before).as("no pool event before the writes").noneMatch(e -> e.kind() == EventKind.TABLE_EVENT);
+            try (var channel = java.nio.channels.FileChannel.open(Path.of("/dev/mapper", thin),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(1 << 20);
+                for (int i = 0; i < 4; i++) {
+                    block.clear();
+                    channel.write(block, (long) i << 20);
+                }
+                channel.force(true);
+            }
+            DeviceEvent low = next(poolEvents, EventKind.TABLE_EVENT);
+            assertThat(low.name()).isEqualTo(pool);
+            assertThat(dm.status(pool).get(0).status()).as("the pool's status after the event")
+                    .isNotBlank();
+        } finally {
+            for (String n : List.of(thin, pool)) {
+                if (!dm.list(n, "").isEmpty()) {
+                    dm.remove(n);
+                }
+            }
+        }
+    }
+
+    /** 200 devices raise events at once; the monitor must end with the kernel's numbers. */
+    @Test
+    void manyDevicesChangingAtOnceLoseNoEventNumber() throws Exception {
+        int count = 200;
+        Map<DeviceNumber, Long> seen = new ConcurrentHashMap<>();
+        try (EventMonitor monitor = EventMonitor.start();
+                AutoCloseable s = monitor.subscribe(e -> {
+                    if (e.name().startsWith(RealKernel.name("many"))) {
+                        seen.put(e.device(), e.eventNr());
+                    }
+                })) {
+            IntStream.range(0, count).parallel().forEach(i -> {
+                try {
+                    String n = RealKernel.name("many-" + i);
+                    dm.create(n);
+                    dm.load(n, ZERO);
+                    dm.resume(n);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Each rename raises an event on the device's table.
+            IntStream.range(0, count).parallel().forEach(i -> {
+                try {
+                    dm.rename(RealKernel.name("many-" + i), RealKernel.name("many-r" + i));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<DeviceListEntry> kernel = dm.list(RealKernel.name("many-r"), "");
+            assertThat(kernel).hasSize(count);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline && !matches(kernel, seen)) {
+                Thread.sleep(50);
+            }
+            for (DeviceListEntry e : kernel) {
+                assertThat(seen.get(e.device())).as(e.name()).isEqualTo(e.eventNr().orElseThrow());
+                assertThat(e.eventNr().orElseThrow()).isPositive();
+            }
+        }
+    }
+
+    private static boolean matches(List<DeviceListEntry> kernel, Map<DeviceNumber, Long> seen) {
+        return kernel.stream().allMatch(e -> Long.valueOf(e.eventNr().orElseThrow()).equals(seen.get(e.device())));
+    }
+
+    @Test
+    void closingStopsTheMonitorPromptly() throws Exception {
+        EventMonitor monitor = EventMonitor.start();
+        Thread.sleep(200);
+        assertThat(monitor.isRunning()).isTrue();
+        long start = System.nanoTime();
+        monitor.close();
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(monitor.isRunning()).isFalse();
+        assertThat(tookMillis).as("close() took %d ms", tookMillis).isLessThan(100);
+    }
+
+    @Test
+    void awaitEventReturnsOnTheEventAndTimesOutWithoutOne() throws Exception {
+        String name = RealKernel.name("await");
+        dm.create(name);
+        dm.load(name, ZERO);
+        long event = dm.resume(name).eventNr();
+        assertThat(dm.awaitEvent(name, event, Duration.ofMillis(300))).isEmpty();
+        String renamed = RealKernel.name("await2");
+        CompletableFuture<Optional<DeviceInfo>> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return dm.awaitEvent(name, event, Duration.ofSeconds(30));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(500);
+        assertThat(waiter).isNotDone();
+        dm.rename(name, renamed); // raises an event; the wait follows the device to its new name
+        assertThat(waiter.get(40, TimeUnit.SECONDS)).hasValueSatisfying(i -> {
+            assertThat(i.eventNr()).isGreaterThan(event);
+            assertThat(i.name()).isEqualTo(renamed);
+        });
+    }
+
+    @Test
+    void withoutUdevTheLibraryMakesMovesAndRemovesTheNodes() throws Exception {
+        assertThat(dm.nodePolicy()).isEqualTo(NodePolicy.LIBRARY);
+        String name = RealKernel.name("node");
+        DeviceInfo info = dm.create(name);
+        Path node = Path.of("/dev/mapper", name);
+        assertThat(node).exists();
+        long rdev = (Long) Files.getAttribute(node, "unix:rdev");
+        assertThat((rdev >>> 8) & 0xfff).isEqualTo(info.device().major());
+        assertThat((rdev & 0xff) | ((rdev >>> 12) & ~0xffL)).isEqualTo(info.device().minor());
+        dm.load(name, ZERO);
+        dm.resume(name);
+        try (var channel = java.nio.channels.FileChannel.open(node)) {
+            assertThat(channel.size()).isEqualTo(2048L * 512);
+        }
+        String renamed = RealKernel.name("node2");
+        dm.rename(name, renamed);
+        assertThat(node).doesNotExist();
+        assertThat(Path.of("/dev/mapper", renamed)).exists();
+        dm.remove(renamed);
+        assertThat(Path.of("/dev/mapper", renamed)).doesNotExist();
+    }
+
+    @Test
+    void aMissingControlNodeIsMade() throws Exception {
+        assumeTrue(RealKernel.inThrowawayGuest(), "deletes /dev/mapper/control: only in a vm/run guest");
+        Files.delete(DeviceMapper.CONTROL);
+        try (DeviceMapper fresh = DeviceMapper.open(DeviceMapper.CONTROL, Syscalls.get(), NodePolicy.LIBRARY)) {
+            assertThat(fresh.version().major()).isEqualTo(4);
+        }
+        assertThat(DeviceMapper.CONTROL).exists();
+    }
+}
