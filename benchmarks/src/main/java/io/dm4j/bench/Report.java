@@ -59,10 +59,56 @@ public final class Report {
         return value;
     }
 
-    /** One JMH result row. */
+    /** One JMH result row, as the tables need it. */
     record Row(String name, double score, double error, String unit, double allocNorm) {}
 
-    static String render(String title, String jmhJson, List<Path> cFiles) throws IOException {
+    /** One result of a JMH JSON file: the benchmark's full name, its parameters and metrics. */
+    record Result(String benchmark, Map<?, ?> params, int threads, double score, double error, String unit,
+            double allocNorm, Map<?, ?> percentiles, String jvm, List<?> jvmArgs) {
+
+        /** The method name: {@code encodeTable} for {@code io.dm4j.CodecBench.encodeTable}. */
+        String method() {
+            return benchmark.substring(benchmark.lastIndexOf('.') + 1);
+        }
+
+        String param(String key) {
+            Object v = params == null ? null : params.get(key);
+            return v == null ? null : String.valueOf(v);
+        }
+
+        double percentile(String key) {
+            return percentiles == null ? Double.NaN : number(percentiles.get(key));
+        }
+    }
+
+    /** Every result of a JMH JSON file ({@code -rf json}); B/op is NaN without {@code -prof gc}. */
+    static List<Result> results(String jmhJson) {
+        List<Result> out = new ArrayList<>();
+        for (Object o : (List<?>) new Json(jmhJson).parse()) {
+            Map<?, ?> result = (Map<?, ?>) o;
+            Map<?, ?> primary = (Map<?, ?>) result.get("primaryMetric");
+            Map<?, ?> secondary = (Map<?, ?>) result.get("secondaryMetrics");
+            double alloc = Double.NaN;
+            if (secondary != null && secondary.get("gc.alloc.rate.norm") instanceof Map<?, ?> norm) {
+                alloc = number(norm.get("score"));
+            }
+            String jvm = result.get("jdkVersion") + " (" + result.get("vmName") + " " + result.get("vmVersion") + ")";
+            out.add(new Result((String) result.get("benchmark"), (Map<?, ?>) result.get("params"),
+                    (int) number(result.get("threads")), number(primary.get("score")),
+                    number(primary.get("scoreError")), (String) primary.get("scoreUnit"), alloc,
+                    (Map<?, ?>) primary.get("scorePercentiles"), jvm, (List<?>) result.get("jvmArgs")));
+        }
+        return out;
+    }
+
+    static List<Result> results(Path jmhJson) throws IOException {
+        return results(Files.readString(jmhJson));
+    }
+
+    /** The C reference: the median, best and worst of every "round" line of the given outputs. */
+    record CReference(double median, double best, double worst, int rounds, List<String> runs) {}
+
+    static CReference cReference(List<Path> cFiles) throws IOException {
         List<Double> rounds = new ArrayList<>();
         List<String> cRuns = new ArrayList<>();
         for (Path f : cFiles) {
@@ -80,27 +126,42 @@ public final class Report {
         rounds.sort(null);
         int n = rounds.size();
         double c = n % 2 == 1 ? rounds.get(n / 2) : (rounds.get(n / 2 - 1) + rounds.get(n / 2)) / 2;
-        double cBest = rounds.get(0);
-        double cWorst = rounds.get(n - 1);
+        return new CReference(c, rounds.get(0), rounds.get(n - 1), n, cRuns);
+    }
 
+    /** The bridge part of a run: the C reference, the rows by backend, the table and summary. */
+    record Bridge(CReference c, Map<String, Row> rows, String jvm, List<?> jvmArgs, String markdown, String summary) {
+
+        /** Time of {@code backend} over C's; NaN if it did not run. */
+        double ratio(String backend) {
+            Row r = rows.get(backend);
+            return r == null ? Double.NaN : r.score / c.median;
+        }
+
+        double alloc(String backend) {
+            Row r = rows.get(backend);
+            return r == null ? Double.NaN : r.allocNorm;
+        }
+    }
+
+    static String render(String title, String jmhJson, List<Path> cFiles) throws IOException {
+        return bridge(title, jmhJson, cFiles).markdown;
+    }
+
+    static Bridge bridge(String title, String jmhJson, List<Path> cFiles) throws IOException {
+        CReference cRef = cReference(cFiles);
+        double c = cRef.median;
         Map<String, Row> rows = new LinkedHashMap<>();
         String jvm = "?";
-        for (Object o : (List<?>) new Json(jmhJson).parse()) {
-            Map<?, ?> result = (Map<?, ?>) o;
-            String benchmark = (String) result.get("benchmark");
-            jvm = result.get("jdkVersion") + " (" + result.get("vmName") + " " + result.get("vmVersion") + ")";
-            Map<?, ?> params = (Map<?, ?>) result.get("params");
-            String name = params != null && params.get("backend") != null
-                    ? (String) params.get("backend")
+        List<?> jvmArgs = List.of();
+        for (Result result : results(jmhJson)) {
+            jvm = result.jvm;
+            jvmArgs = result.jvmArgs == null ? List.of() : result.jvmArgs;
+            String benchmark = result.benchmark;
+            String name = result.param("backend") != null
+                    ? result.param("backend")
                     : benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
-            Map<?, ?> primary = (Map<?, ?>) result.get("primaryMetric");
-            Map<?, ?> secondary = (Map<?, ?>) result.get("secondaryMetrics");
-            double alloc = Double.NaN;
-            if (secondary != null && secondary.get("gc.alloc.rate.norm") instanceof Map<?, ?> norm) {
-                alloc = number(norm.get("score"));
-            }
-            rows.put(name, new Row(name, number(primary.get("score")), number(primary.get("scoreError")),
-                    (String) primary.get("scoreUnit"), alloc));
+            rows.put(name, new Row(name, result.score, result.error, result.unit, result.allocNorm));
         }
 
         StringBuilder sb = new StringBuilder();
@@ -108,7 +169,7 @@ public final class Report {
         sb.append("| call | ns/op | ± error (99.9%) | ratio to C | B/op (gc.alloc.rate.norm) |\n");
         sb.append("|---|---:|---:|---:|---:|\n");
         sb.append(String.format(Locale.ROOT, "| C, gcc -O2 (median of %d rounds) | %.1f | best %.1f, worst %.1f | 1.00 | n/a |%n",
-                n, c, cBest, cWorst));
+                cRef.rounds, c, cRef.best, cRef.worst));
         StringBuilder summary = new StringBuilder("summary:");
         for (String backend : BACKENDS) {
             Row r = rows.get(backend);
@@ -133,27 +194,31 @@ public final class Report {
             summary.append(" ffm-alloc=").append(Double.isNaN(ffm.allocNorm) ? "n/a" : Math.round(ffm.allocNorm) + "B/op");
         }
         sb.append('\n');
-        sb.append("C runs (median ns/op of each invocation): ").append(String.join(", ", cRuns)).append('\n');
+        sb.append("C runs (median ns/op of each invocation): ").append(String.join(", ", cRef.runs)).append('\n');
         sb.append("JVM: ").append(jvm).append('\n');
         if (ffm != null) {
             double ratio = ffm.score / c;
             sb.append(String.format(Locale.ROOT, "goal FFM <= %.2fx C: %s (%.2fx)%n", FFM_RATIO_GOAL,
                     ratio <= FFM_RATIO_GOAL ? "met" : "MISSED", ratio));
             sb.append(String.format(Locale.ROOT, "goal FFM 0 B/op: %s (%s B/op)%n",
-                    !Double.isNaN(ffm.allocNorm) && Math.round(ffm.allocNorm) == 0 ? "met" : "MISSED",
-                    bytes(ffm.allocNorm)));
+                    allocFree(ffm.allocNorm) ? "met" : "MISSED", bytes(ffm.allocNorm)));
         }
         sb.append(summary).append('\n');
-        return sb.toString();
+        return new Bridge(cRef, rows, jvm, jvmArgs, sb.toString(), summary.toString());
     }
 
-    private static String bytes(double v) {
+    /** JMH's gc.alloc.rate.norm rounds to 0 bytes: allocation-free (what is left is measurement noise). */
+    static boolean allocFree(double allocNorm) {
+        return !Double.isNaN(allocNorm) && Math.round(allocNorm) == 0;
+    }
+
+    static String bytes(double v) {
         return Double.isNaN(v) ? "n/a (run without -prof gc)" : String.format(Locale.ROOT, "%.3f", v);
     }
 
-    private static double number(Object o) {
-        if (o instanceof Double d) {
-            return d;
+    static double number(Object o) {
+        if (o instanceof Number d) {
+            return d.doubleValue();
         }
         if (o instanceof String s) { // JMH writes "NaN" as a string
             return s.equals("NaN") ? Double.NaN : Double.parseDouble(s);
