@@ -2,6 +2,7 @@ package io.dm4j;
 
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
+import io.dm4j.sys.HasErrno;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -9,7 +10,7 @@ import java.util.Optional;
  * A device-mapper command failed in the kernel. Carries the command, the device, the errno and a
  * hint a person can act on.
  */
-public class DeviceMapperException extends IOException {
+public class DeviceMapperException extends IOException implements HasErrno {
     private static final long serialVersionUID = 1L;
 
     private final DmCommand command;
@@ -64,19 +65,9 @@ public class DeviceMapperException extends IOException {
         return Optional.ofNullable(device);
     }
 
-    /** The raw errno. */
+    @Override
     public int errnoValue() {
         return errno;
-    }
-
-    /** The errno as a constant, if it is a known one. */
-    public Optional<Errno> errno() {
-        return Errno.of(errno);
-    }
-
-    /** The symbolic errno name, e.g. {@code "EBUSY"}. */
-    public String errnoName() {
-        return Errno.nameOf(errno);
     }
 
     /** What a person can do about it; empty if there is nothing specific to say. */

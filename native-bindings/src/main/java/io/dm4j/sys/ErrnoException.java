@@ -1,13 +1,12 @@
 package io.dm4j.sys;
 
 import java.io.IOException;
-import java.util.Optional;
 
 /**
  * A system call failed. Carries the call, its subject (a path or file descriptor) and the
  * {@code errno} value, which every backend captures atomically with the call.
  */
-public class ErrnoException extends IOException {
+public class ErrnoException extends IOException implements HasErrno {
     private static final long serialVersionUID = 1L;
 
     private final String call;
@@ -36,23 +35,8 @@ public class ErrnoException extends IOException {
         return subject;
     }
 
-    /** The raw error number. */
+    @Override
     public int errnoValue() {
         return errno;
-    }
-
-    /** The error as a known constant, if it is one. */
-    public Optional<Errno> errno() {
-        return Errno.of(errno);
-    }
-
-    /** The symbolic name, e.g. {@code "EBUSY"}, or {@code "errno N"} for an unknown value. */
-    public String errnoName() {
-        return Errno.nameOf(errno);
-    }
-
-    /** True if this failure has the given errno. */
-    public boolean is(Errno expected) {
-        return expected.number() == errno;
     }
 }
