@@ -58,10 +58,15 @@ class CryptKeyIT {
     /** One ioctl as the test's Syscalls wrapper saw it. */
     record Call(long request, int flags, byte[] before, byte[] afterKernel, ByteBuffer buffer) {}
 
-    /** Wraps the real backend and records, per ioctl, the buffer before the call and right after the kernel. */
+    /**
+     * Wraps the real backend and records, per ioctl, the buffer before the call and right after the
+     * kernel. With {@code keepRequest}, a table load's request bytes are put back after the call, as
+     * a kernel that ignores {@code DM_SECURE_DATA_FLAG} (older than 4.20) would leave them.
+     */
     static final class Recorder {
         final List<Call> calls = new ArrayList<>();
         final Syscalls real = Syscalls.get();
+        volatile boolean keepRequest;
 
         Syscalls syscalls() {
             return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class},
@@ -75,6 +80,9 @@ class CryptKeyIT {
                         try {
                             return invoke(method, args);
                         } finally {
+                            if (keepRequest && (Long) args[1] == DmCommand.DM_TABLE_LOAD.request()) {
+                                b.put(DmIoctl.SIZE, before, DmIoctl.SIZE, before.length - DmIoctl.SIZE);
+                            }
                             calls.add(new Call((Long) args[1], flags, before, copy(b), b));
                         }
                     });
@@ -152,6 +160,13 @@ class CryptKeyIT {
                 assertThat(contains(load.before(), keyHex)).as("the load carried the key").isTrue();
                 assertThat(contains(load.afterKernel(), keyHex)).as("the kernel cleared our copy").isFalse();
                 assertThat(allZero(load.buffer())).as("dm4j wiped its ioctl buffer").isTrue();
+                // Even where the kernel leaves the key in our buffer, dm4j wipes it.
+                recorder.keepRequest = true;
+                dm.load(name, table);
+                recorder.keepRequest = false;
+                Call kept = recorder.last(DmCommand.DM_TABLE_LOAD);
+                assertThat(contains(kept.afterKernel(), keyHex)).as("the key left in the buffer").isTrue();
+                assertThat(allZero(kept.buffer())).as("dm4j wiped its ioctl buffer itself").isTrue();
                 dm.resume(name);
 
                 byte[] data = new byte[4 * BLOCK];
