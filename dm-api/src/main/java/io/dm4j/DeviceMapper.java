@@ -38,7 +38,7 @@ public final class DeviceMapper implements AutoCloseable {
     public static final Path CONTROL = Path.of("/dev/mapper/control");
 
     static final int DEFAULT_INITIAL_BUFFER = 16 * 1024;
-    private static final int MAX_BUFFER = 256 * 1024 * 1024;
+    static final int MAX_BUFFER = 256 * 1024 * 1024;
 
     private static final DmVersion NOFLUSH = new DmVersion(4, 12, 0);
     private static final DmVersion QUERY_INACTIVE = new DmVersion(4, 16, 0);
@@ -115,6 +115,27 @@ public final class DeviceMapper implements AutoCloseable {
         return new DeviceMapper(sys, fd, Math.max(DmIoctl.SIZE, initialBuffer), control, nodes);
     }
 
+    /**
+     * Checks a device name as every command does before any ioctl: 1..127 bytes of UTF-8, no
+     * {@code '/'}, not {@code .}, {@code ..} or {@code control}, no NUL or other control
+     * characters, no unpaired surrogates.
+     *
+     * @throws InvalidArgumentException naming the rule it breaks
+     */
+    public static void checkName(String name) {
+        Validation.checkName(name);
+    }
+
+    /**
+     * Checks a table as {@link #load(String, List, LoadOption...)} does before any ioctl: lines
+     * contiguous from sector 0, and a request within dm4j's ioctl buffer limit (256 MiB).
+     *
+     * @throws InvalidTableException naming the rule it breaks
+     */
+    public static void checkTable(List<TargetLine> table) {
+        Validation.checkTable(table);
+    }
+
     /** The interface version of the kernel's device-mapper driver, read when this client opened. */
     public DmVersion driverVersion() {
         return driverVersion;
@@ -139,6 +160,29 @@ public final class DeviceMapper implements AutoCloseable {
             nodes.present(name, info(name).device());
         } catch (DeviceNotFoundException gone) {
             nodes.removed(name);
+        }
+    }
+
+    /**
+     * Makes all of {@code /dev/mapper} right, like {@code dmsetup mknodes}: every device gets its
+     * node, and the node of a device that no longer exists (left by a program that died between
+     * its ioctl and its node change) is removed, after a look by name just before. Only under
+     * {@link NodePolicy#LIBRARY}; otherwise nothing to do.
+     */
+    public void mknodes() throws IOException {
+        if (nodes.policy() != NodePolicy.LIBRARY) {
+            return;
+        }
+        for (DeviceListEntry e : list()) {
+            nodes.present(e.name(), e.device());
+        }
+        for (String name : nodes.blockNodeNames()) {
+            try {
+                Validation.checkName(name);
+            } catch (InvalidArgumentException notOurs) {
+                continue; // no device can have that name: not a node device-mapper made
+            }
+            mknodes(name);
         }
     }
 
@@ -295,10 +339,10 @@ public final class DeviceMapper implements AutoCloseable {
      */
     public List<DeviceListEntry> list(String namePrefix, String uuidPrefix) throws IOException {
         if (!namePrefix.isEmpty()) {
-            Validation.checkCString("name prefix", namePrefix, 0, DmIoctl.NAME_LEN - 1);
+            Validation.checkIdentifier("name prefix", namePrefix, 0, DmIoctl.NAME_LEN - 1);
         }
         if (!uuidPrefix.isEmpty()) {
-            Validation.checkCString("uuid prefix", uuidPrefix, 0, DmIoctl.UUID_LEN - 1);
+            Validation.checkIdentifier("uuid prefix", uuidPrefix, 0, DmIoctl.UUID_LEN - 1);
         }
         boolean trailer = driverVersion.atLeast(NAME_LIST_TRAILER);
         int flags = trailer ? DmIoctl.UUID_FLAG : 0;
@@ -660,7 +704,7 @@ public final class DeviceMapper implements AutoCloseable {
      */
     public Optional<String> message(String name, long sector, String text) throws IOException {
         Validation.checkName(name);
-        Validation.checkCString("message", text, 1, Integer.MAX_VALUE - 1024);
+        Validation.checkCString("message", text, 1, MAX_BUFFER - DmIoctl.SIZE - DmIoctl.MSG_MESSAGE - 1);
         if (sector < 0) {
             throw new InvalidArgumentException("sector", "must not be negative, got " + sector);
         }

@@ -5,8 +5,10 @@ import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The {@code /dev/mapper} nodes under {@link NodePolicy#LIBRARY}. Every path is the device's
@@ -93,6 +95,23 @@ final class DeviceNodes {
     void removed(String name) throws IOException {
         if (policy == NodePolicy.LIBRARY) {
             Files.deleteIfExists(path(name));
+        }
+    }
+
+    /** The names of the block device nodes in the directory (symbolic links and others left out). */
+    List<String> blockNodeNames() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> {
+                try {
+                    Object mode = Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                    return mode instanceof Integer m && (m & 0170000) == Syscalls.S_IFBLK;
+                } catch (IOException e) {
+                    return false; // gone while we looked
+                }
+            }).map(p -> p.getFileName().toString()).toList();
         }
     }
 

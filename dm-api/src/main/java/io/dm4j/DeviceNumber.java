@@ -16,7 +16,8 @@ public record DeviceNumber(int major, int minor) {
     /** Checks the ranges of Linux's {@code dev_t}: 12-bit major, 20-bit minor. */
     public DeviceNumber {
         if (major < 0 || major > 0xfff || minor < 0 || minor > 0xfffff) {
-            throw new IllegalArgumentException("device number out of range: " + major + ":" + minor);
+            throw new InvalidArgumentException("device number", "out of range (major 0..4095, minor 0..1048575): "
+                    + major + ":" + minor);
         }
     }
 

@@ -141,15 +141,17 @@ final class DmIoctl {
     }
 
     static int linesSize(List<Line> lines) {
-        int size = 0;
+        long size = 0;
         for (Line line : lines) {
-            size += specStride(line);
+            size += specStride(line.params().length);
         }
-        return size;
+        Validation.checkRequestSize(SIZE + size);
+        return (int) size;
     }
 
-    private static int specStride(Line line) {
-        return align8(SPEC_SIZE + line.params().length + 1);
+    /** Bytes one target spec takes with a parameter string of {@code paramBytes} bytes. */
+    static long specStride(long paramBytes) {
+        return (SPEC_SIZE + paramBytes + 1 + 7) & ~7L;
     }
 
     /**
@@ -162,7 +164,7 @@ final class DmIoctl {
 
     static void putLines(ByteBuffer b, int offset, List<Line> lines) {
         for (Line line : lines) {
-            int stride = specStride(line);
+            int stride = (int) specStride(line.params().length);
             b.putLong(offset + SPEC_SECTOR_START, line.start());
             b.putLong(offset + SPEC_LENGTH, line.length());
             b.putInt(offset + SPEC_NEXT, stride);

@@ -1,7 +1,5 @@
 package io.dm4j;
 
-import java.util.Objects;
-
 /**
  * One line of a device-mapper table: the sectors {@code [start, start + length)} are mapped by a
  * target of the given type, configured by its parameter string.
@@ -15,16 +13,18 @@ public record TargetLine(long start, long length, String type, String params) {
 
     /** Checks each field on its own; {@link Table} checks that lines fit together. */
     public TargetLine {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(params, "params");
         if (start < 0) {
             throw new InvalidTableException("start", "must not be negative, got " + start);
         }
         if (length <= 0) {
             throw new InvalidTableException("length", "must be greater than zero, got " + length);
         }
-        Validation.checkCString("target type", type, 1, DmIoctl.MAX_TYPE_NAME - 1);
-        Validation.checkNoNul("params", params);
+        try {
+            Validation.checkCString("target type", type, 1, DmIoctl.MAX_TYPE_NAME - 1);
+            Validation.checkText("params", params);
+        } catch (InvalidArgumentException e) {
+            throw new InvalidTableException(e.field(), e.rule());
+        }
     }
 
     /** As {@code dmsetup table} prints it: {@code 0 2048 linear 7:0 0}. */

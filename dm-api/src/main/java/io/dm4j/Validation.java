@@ -1,15 +1,22 @@
 package io.dm4j;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The kernel's rules for names, uuids and tables, checked before any ioctl. */
+/**
+ * The kernel's rules for names, uuids and tables, checked before any ioctl, plus dm4j's own:
+ * text must be well-formed UTF-16 (an unpaired surrogate would silently become {@code '?'} in
+ * UTF-8 and address another device), and names and uuids carry no control characters (which
+ * libdevmapper would have mangled, and which break {@code /dev/mapper} listings and logs).
+ */
 final class Validation {
     private Validation() {}
 
+    /** The most bytes one request may take: replies are capped the same way. */
+    static final int MAX_REQUEST = DeviceMapper.MAX_BUFFER;
+
     /** {@code check_name()} in dm-ioctl.c, plus the header's field size. */
     static void checkName(String name) {
-        checkCString("name", name, 1, DmIoctl.NAME_LEN - 1);
+        checkIdentifier("name", name, 1, DmIoctl.NAME_LEN - 1);
         if (name.indexOf('/') >= 0) {
             throw new InvalidArgumentException("name", "must not contain '/': " + name);
         }
@@ -19,34 +26,69 @@ final class Validation {
     }
 
     static void checkUuid(String uuid) {
-        checkCString("uuid", uuid, 1, DmIoctl.UUID_LEN - 1);
+        checkIdentifier("uuid", uuid, 1, DmIoctl.UUID_LEN - 1);
+    }
+
+    /** A name, uuid or prefix of one: a C string without control characters. */
+    static void checkIdentifier(String field, String value, int minBytes, int maxBytes) {
+        checkCString(field, value, minBytes, maxBytes);
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new InvalidArgumentException(field, "must not contain control characters, found U+"
+                        + String.format("%04X", (int) value.charAt(i)) + " at index " + i);
+            }
+        }
     }
 
     /** A string that the kernel reads as NUL-terminated UTF-8 bytes, within a size limit. */
     static void checkCString(String field, String value, int minBytes, int maxBytes) {
-        if (value == null) {
-            throw new InvalidArgumentException(field, "must not be null");
-        }
-        checkNoNul(field, value);
-        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        long bytes = checkText(field, value);
         if (bytes < minBytes || bytes > maxBytes) {
             throw new InvalidArgumentException(field, "must be " + minBytes + ".." + maxBytes
                     + " bytes of UTF-8, got " + bytes);
         }
     }
 
-    static void checkNoNul(String field, String value) {
-        if (value.indexOf('\0') >= 0) {
-            throw new InvalidArgumentException(field, "must not contain a NUL character");
+    /**
+     * Text that becomes UTF-8 bytes for the kernel: not null, no NUL, no unpaired surrogate.
+     *
+     * @return its length in UTF-8 bytes, counted without encoding it
+     */
+    static long checkText(String field, String value) {
+        if (value == null) {
+            throw new InvalidArgumentException(field, "must not be null");
         }
+        long bytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\0') {
+                throw new InvalidArgumentException(field, "must not contain a NUL character");
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                        && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    bytes += 4;
+                    i++;
+                    continue;
+                }
+                throw new InvalidArgumentException(field, "must be well-formed UTF-16: unpaired surrogate U+"
+                        + String.format("%04X", (int) c) + " at index " + i);
+            }
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+        return bytes;
     }
 
-    /** Lines must start at sector 0 and follow each other with no gap or overlap. */
+    /**
+     * Lines must start at sector 0 and follow each other with no gap or overlap, and the load
+     * request must fit in dm4j's largest ioctl buffer.
+     */
     static void checkTable(List<TargetLine> lines) {
         if (lines.isEmpty()) {
             throw new InvalidTableException("table", "must have at least one target");
         }
         long next = 0;
+        long requestBytes = DmIoctl.SIZE;
         for (int i = 0; i < lines.size(); i++) {
             TargetLine line = lines.get(i);
             if (line.start() != next) {
@@ -58,6 +100,16 @@ final class Validation {
             } catch (ArithmeticException e) {
                 throw new InvalidTableException("line " + (i + 1) + " length", "overflows the sector range");
             }
+            requestBytes += DmIoctl.specStride(checkText("params", line.params()));
+        }
+        checkRequestSize(requestBytes);
+    }
+
+    /** A load request larger than dm4j's buffer limit is refused before it is encoded. */
+    static void checkRequestSize(long bytes) {
+        if (bytes > MAX_REQUEST) {
+            throw new InvalidTableException("table", "needs a " + bytes + "-byte request, more than the "
+                    + MAX_REQUEST + " bytes dm4j sends in one ioctl");
         }
     }
 }

@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A device the registry manages: its two table slots and who uses it. */
 final class ManagedDevice {
     final TableRegistry registry;
-    final String name;
+    /** Changes only by {@link TableRegistry#rename}, under {@link #mutex}. */
+    volatile String name;
     final DeviceNumber number;
     /** Serializes this device's load, resume, clear and remove; holders never take it. */
     final Object mutex = new Object();

@@ -7,6 +7,7 @@ import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
 import io.dm4j.DeviceNumber;
 import io.dm4j.DeviceBusyException;
+import io.dm4j.InvalidArgumentException;
 import io.dm4j.LoadOption;
 import io.dm4j.RemoveOutcome;
 import io.dm4j.TableSlot;
@@ -183,6 +184,10 @@ public final class TableRegistry implements AutoCloseable {
     public DeviceInfo create(String name, CreateOptions createOptions, List<TargetLine> table, LoadOption... load)
             throws IOException {
         checkOpen();
+        DeviceMapper.checkName(name);
+        if (table != null) {
+            DeviceMapper.checkTable(table); // before the kernel device exists: nothing to undo
+        }
         if (devices.containsKey(name)) {
             throw new RegistryException(name, "is already managed");
         }
@@ -218,7 +223,7 @@ public final class TableRegistry implements AutoCloseable {
     public DeviceInfo load(String name, List<TargetLine> table, LoadOption... load) throws IOException {
         ManagedDevice d = managed(name);
         synchronized (d.mutex) {
-            checkNotRemoving(d);
+            checkCurrent(d, name);
             return loadLocked(d, table, load);
         }
     }
@@ -243,7 +248,7 @@ public final class TableRegistry implements AutoCloseable {
     public DeviceInfo resume(String name) throws IOException {
         ManagedDevice d = managed(name);
         synchronized (d.mutex) {
-            checkNotRemoving(d);
+            checkCurrent(d, name);
             return resumeLocked(d);
         }
     }
@@ -261,11 +266,37 @@ public final class TableRegistry implements AutoCloseable {
         return info;
     }
 
+    /**
+     * Renames a managed device in the kernel and in the registry; its tables, holders and open
+     * channels stay as they are. Operations by the old name that started before it fail with
+     * {@link NotManagedException} once it is done.
+     */
+    public DeviceInfo rename(String name, String newName) throws IOException {
+        DeviceMapper.checkName(newName);
+        ManagedDevice d = managed(name);
+        synchronized (d.mutex) {
+            checkCurrent(d, name);
+            if (devices.putIfAbsent(newName, d) != null) {
+                throw new RegistryException(newName, "is already managed");
+            }
+            DeviceInfo info;
+            try {
+                info = dm.rename(name, newName);
+            } catch (IOException | RuntimeException e) {
+                devices.remove(newName, d);
+                throw e;
+            }
+            d.name = newName;
+            devices.remove(name, d);
+            return info;
+        }
+    }
+
     /** Drops the inactive table. */
     public DeviceInfo clear(String name) throws IOException {
         ManagedDevice d = managed(name);
         synchronized (d.mutex) {
-            checkNotRemoving(d);
+            checkCurrent(d, name);
             destroyRetired(d);
             DeviceInfo info = dm.clear(name);
             Table old = d.inactive;
@@ -395,7 +426,7 @@ public final class TableRegistry implements AutoCloseable {
     public RemoveResult remove(String name, RemovePolicy policy) throws IOException {
         ManagedDevice d = managed(name);
         synchronized (d.mutex) {
-            checkNotRemoving(d);
+            checkCurrent(d, name);
             List<String> users = d.userNames();
             if (!users.isEmpty()) {
                 throw new DeviceInUseException(name, users);
@@ -584,7 +615,10 @@ public final class TableRegistry implements AutoCloseable {
     /**
      * Takes over existing kernel devices whose uuid starts with {@code uuidPrefix} (all devices
      * for an empty prefix), rebuilding their live and inactive tables from the kernel: how a
-     * restarted program takes over, or cleans up, what a crashed one left.
+     * restarted program takes over, or cleans up, what a crashed one left. Under
+     * {@link io.dm4j.NodePolicy#LIBRARY} each adopted device's {@code /dev/mapper} node is made
+     * right; nodes that a crash left for devices already gone are cleared by
+     * {@link DeviceMapper#mknodes()}.
      *
      * @return the names adopted
      */
@@ -609,6 +643,7 @@ public final class TableRegistry implements AutoCloseable {
             ManagedDevice d = new ManagedDevice(this, e.name(), info.device(),
                     options.tracking() != HolderTracking.COUNT);
             if (manage(d)) {
+                dm.mknodes(d.name);
                 adopted.add(d);
                 @SuppressWarnings("unchecked")
                 List<TargetLine>[] pair = new List[] {live, inactive};
@@ -630,6 +665,9 @@ public final class TableRegistry implements AutoCloseable {
 
     private ManagedDevice managed(String name) throws RegistryException {
         checkOpen();
+        if (name == null) {
+            throw new InvalidArgumentException("name", "must not be null");
+        }
         ManagedDevice d = devices.get(name);
         if (d == null) {
             throw new NotManagedException(name);
@@ -637,9 +675,13 @@ public final class TableRegistry implements AutoCloseable {
         return d;
     }
 
-    private static void checkNotRemoving(ManagedDevice d) throws DeviceRemovingException {
+    /** Under the device's mutex: it is not being removed and still has the name it was looked up by. */
+    private static void checkCurrent(ManagedDevice d, String name) throws RegistryException {
         if (d.removing) {
             throw new DeviceRemovingException(d.name);
+        }
+        if (!d.name.equals(name)) {
+            throw new NotManagedException(name); // renamed meanwhile
         }
     }
 
