@@ -16,7 +16,7 @@ public final class BlockIo {
     private BlockIo() {}
 
     /** {@code O_DIRECT}: only the JDK-specific {@code ExtendedOpenOption} has it, looked up to avoid a build warning. */
-    private static final OpenOption DIRECT = direct();
+    public static final OpenOption DIRECT = direct();
 
     private static OpenOption direct() {
         try {
@@ -68,7 +68,8 @@ public final class BlockIo {
         return b;
     }
 
-    private static ByteBuffer aligned(int length) {
+    /** A direct buffer of {@code length} bytes at a 4 KiB-aligned address, as O_DIRECT needs. */
+    public static ByteBuffer aligned(int length) {
         return ByteBuffer.allocateDirect(length + ALIGN).alignedSlice(ALIGN).limit(length);
     }
 }
