@@ -363,8 +363,9 @@ class FaultInjectionIT {
         long kept = 1 + (info.hasInactiveTable() ? 1 : 0);
         assertThat(registry.destroyedTables() - destroyedBefore).as("each replaced table destroyed exactly once")
                 .isEqualTo(tables - kept);
-        LOG.put("load-resume-races", 2 * rounds).put("load-resume-tables-made", tables + rounds)
-                .put("load-resume-destroyed-exactly-once", registry.destroyedTables() - destroyedBefore);
+        LOG.put("load-resume-raced-calls", 4 * rounds).put("load-resume-registry-tables-made", tables)
+                .put("load-resume-registry-tables-destroyed", registry.destroyedTables() - destroyedBefore)
+                .put("load-resume-registry-tables-kept", kept).put("load-resume-references-taken", held.get());
     }
 
     /** On a thread of its own: the common pool has a single thread on a two-CPU guest. */
