@@ -73,6 +73,13 @@ write() { # write NODE MIB [OFFSET_MIB] [BYTE]: writes a pattern with O_DIRECT
         dd of="$1" bs=1M seek="${3:-0}" oflag=direct conv=fsync status=none
 }
 
+await_idle() { # await_idle NAME: waits (up to 30 s) until a raid set's sync action is idle
+    for _ in $(seq 300); do
+        sleep 0.1
+        case $(dmsetup status "$P$1") in *" idle "*) return ;; esac
+    done
+}
+
 readall() { dd if="$1" of=/dev/null bs=1M iflag=direct status=none; }
 
 {
@@ -172,6 +179,10 @@ loop origin 32
 loop cow 8
 mk sorigin "0 $(( 32 << 11 )) snapshot-origin $origin"
 mk snap "0 $(( 32 << 11 )) snapshot $origin $cow P 16"
+# The origin learns the snapshot's chunk size when it resumes; before that a write spanning
+# chunks copies out only its first one.
+dmsetup suspend "$P"sorigin
+dmsetup resume "$P"sorigin
 rec snapshot-origin.fresh sorigin
 rec snapshot.fresh snap
 write "$(node sorigin)" 2
@@ -278,16 +289,10 @@ loop r1 32
 loop r2 32
 mk raid1 "0 $(( 31 << 11 )) raid raid1 3 0 region_size 1024 2 - $r0 - $r1"
 rec raid.raid1-fresh raid1
-for _ in $(seq 300); do
-    case $(dmsetup status "$P"raid1) in *" idle "*) break ;; esac
-    sleep 0.1
-done
+await_idle raid1
 rec raid.raid1-idle raid1
 dmsetup message "$P"raid1 0 check
-for _ in $(seq 300); do
-    case $(dmsetup status "$P"raid1) in *" idle "*) break ;; esac
-    sleep 0.1
-done
+await_idle raid1
 rec raid.raid1-after-check raid1
 dmsetup message "$P"raid1 0 frozen
 rec raid.raid1-frozen raid1
@@ -299,16 +304,10 @@ write "$r1_path" 1 0 y
 mk raid1n "0 $(( 31 << 11 )) raid raid1 4 0 region_size 1024 nosync 2 - $r0 - $r1"
 rec raid.raid1-nosync raid1n
 dmsetup message "$P"raid1n 0 check
-for _ in $(seq 300); do
-    sleep 0.1
-    case $(dmsetup status "$P"raid1n) in *" idle "*) break ;; esac
-done
+await_idle raid1n
 rec raid.raid1-check-mismatches raid1n
 dmsetup message "$P"raid1n 0 repair
-for _ in $(seq 300); do
-    sleep 0.1
-    case $(dmsetup status "$P"raid1n) in *" idle "*) break ;; esac
-done
+await_idle raid1n
 rec raid.raid1-after-repair raid1n
 dmsetup remove "$P"raid1n
 # With metadata devices a new set resyncs first.

@@ -227,11 +227,11 @@ class StatusAndMessagesIT {
 
     @Test
     void raidCheckCountsMismatchesRepairFixesThemAndIdleStops() throws Exception {
-        try (LoopDevice leg0 = LoopDevice.create(dir, 512L * MIB); LoopDevice leg1 = LoopDevice.create(dir, 512L * MIB)) {
+        try (LoopDevice leg0 = LoopDevice.create(dir, 256L * MIB); LoopDevice leg1 = LoopDevice.create(dir, 256L * MIB)) {
             // Legs that differ in their first MiB, assembled without a resync.
             write(node(leg0), 0, pattern(MIB, 4));
             write(node(leg1), 0, pattern(MIB, 5));
-            String raid = device("raid1", new TargetLine(0, 511L << 11, "raid",
+            String raid = device("raid1", new TargetLine(0, 255L << 11, "raid",
                     "raid1 4 0 region_size 4096 nosync 2 - " + leg0.number() + " - " + leg1.number()));
             RaidStatus assembled = status(raid, RaidStatus.class);
             assertThat(assembled.raidType()).isEqualTo("raid1");
@@ -244,6 +244,7 @@ class StatusAndMessagesIT {
             RaidMessage.IDLE.send(dm, raid);
             assertThat(status(raid, RaidStatus.class).syncAction()).isEqualTo(RaidStatus.SyncAction.IDLE);
 
+            // md checks at most speed_limit_max (200 MB/s by default): 255 MiB keep it busy long enough.
             RaidMessage.CHECK.send(dm, raid);
             RaidStatus running = status(raid, RaidStatus.class);
             assertThat(running.syncAction()).as("just after the message").isEqualTo(RaidStatus.SyncAction.CHECK);

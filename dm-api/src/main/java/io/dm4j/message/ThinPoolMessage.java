@@ -43,12 +43,12 @@ public sealed interface ThinPoolMessage extends TargetMessage {
 
     /** {@code reserve_metadata_snap}: a snapshot of the metadata, for tools that read it live. */
     static ThinPoolMessage reserveMetadataSnapshot() {
-        return new ReserveMetadataSnapshot();
+        return MetadataSnapshot.RESERVE;
     }
 
     /** {@code release_metadata_snap}: drops the metadata snapshot. */
     static ThinPoolMessage releaseMetadataSnapshot() {
-        return new ReleaseMetadataSnapshot();
+        return MetadataSnapshot.RELEASE;
     }
 
     /** @param deviceId the new device's id, 0..{@value #MAX_DEVICE_ID} */
@@ -115,19 +115,16 @@ public sealed interface ThinPoolMessage extends TargetMessage {
         }
     }
 
-    /** {@code reserve_metadata_snap}. */
-    record ReserveMetadataSnapshot() implements ThinPoolMessage {
-        @Override
-        public String text() {
-            return "reserve_metadata_snap";
-        }
-    }
+    /** {@code reserve_metadata_snap} or {@code release_metadata_snap}. */
+    enum MetadataSnapshot implements ThinPoolMessage {
+        /** {@code reserve_metadata_snap}. */
+        RESERVE,
+        /** {@code release_metadata_snap}. */
+        RELEASE;
 
-    /** {@code release_metadata_snap}. */
-    record ReleaseMetadataSnapshot() implements ThinPoolMessage {
         @Override
         public String text() {
-            return "release_metadata_snap";
+            return name().toLowerCase(java.util.Locale.ROOT) + "_metadata_snap";
         }
     }
 }

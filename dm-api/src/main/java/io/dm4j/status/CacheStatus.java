@@ -79,12 +79,8 @@ public sealed interface CacheStatus extends StatusReport permits CacheStatus.Wor
 
         /** How writes reach the origin, from {@link #features()}. */
         public IoMode ioMode() {
-            for (IoMode m : IoMode.values()) {
-                if (features.contains(m.keyword())) {
-                    return m;
-                }
-            }
-            return IoMode.UNKNOWN;
+            return features.stream().map(Words.IO_MODES::get).filter(java.util.Objects::nonNull).findFirst()
+                    .orElse(IoMode.UNKNOWN);
         }
 
         /** The core's migration threshold in sectors, if it reports one. */
@@ -117,26 +113,14 @@ public sealed interface CacheStatus extends StatusReport permits CacheStatus.Wor
             long dirtyBlocks) {}
 
     /** How writes reach the origin. */
-    enum IoMode implements Tokens.Keyword {
+    enum IoMode {
         /** {@code writeback}: writes go to the cache; the origin is updated later. */
-        WRITEBACK("writeback"),
+        WRITEBACK,
         /** {@code writethrough}: writes go to both. */
-        WRITETHROUGH("writethrough"),
+        WRITETHROUGH,
         /** {@code passthrough}: the cache is bypassed; cached blocks are invalidated on write. */
-        PASSTHROUGH("passthrough"),
+        PASSTHROUGH,
         /** {@code unknown}: the kernel's own word for an io mode it does not recognise. */
-        UNKNOWN("unknown");
-
-        private final String keyword;
-
-        IoMode(String keyword) {
-            this.keyword = keyword;
-        }
-
-        /** The word the kernel prints. */
-        @Override
-        public String keyword() {
-            return keyword;
-        }
+        UNKNOWN
     }
 }

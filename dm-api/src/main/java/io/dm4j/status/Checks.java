@@ -31,6 +31,16 @@ final class Checks {
         return Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
+    /** One entry of {@code values} for each of {@code count} devices. */
+    static <T> List<T> perDevice(String field, List<T> values, int count) {
+        List<T> copy = list(field, values);
+        if (copy.size() != count) {
+            throw new InvalidArgumentException(field, "must have one entry for each of the " + count
+                    + " devices, got " + copy.size());
+        }
+        return copy;
+    }
+
     static <T> List<T> list(String field, List<T> values) {
         Objects.requireNonNull(values, field);
         return List.copyOf(values);

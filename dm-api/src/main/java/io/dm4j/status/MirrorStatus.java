@@ -24,14 +24,10 @@ public record MirrorStatus(List<String> devices, long syncedRegions, long totalR
     /** Checks the fields for consistency. */
     public MirrorStatus {
         devices = Checks.list("devices", devices);
-        health = Checks.list("health", health);
+        health = Checks.perDevice("health", health, devices.size());
         Objects.requireNonNull(logType, "logType");
         logArguments = Checks.list("logArguments", logArguments);
         Checks.usage("synced regions", syncedRegions, totalRegions);
-        if (health.size() != devices.size()) {
-            throw new io.dm4j.InvalidArgumentException("health", "must have one letter for each of the "
-                    + devices.size() + " legs, got " + health.size());
-        }
     }
 
     /**
@@ -47,7 +43,7 @@ public record MirrorStatus(List<String> devices, long syncedRegions, long totalR
         if (healthWords.size() != 1) {
             throw t.error("health", "expected one word of leg letters, got " + healthWords.size());
         }
-        List<Health> health = t.letters("health", healthWords.get(0), Health.class);
+        List<Health> health = t.letters("health", healthWords.get(0), Words.MIRROR_HEALTH);
         List<String> log = t.counted("log status");
         if (log.isEmpty()) {
             throw t.error("log status", "has no log type");
@@ -66,30 +62,18 @@ public record MirrorStatus(List<String> devices, long syncedRegions, long totalR
     }
 
     /** The most severe error a leg has seen. */
-    public enum Health implements Tokens.Letter {
+    public enum Health {
         /** {@code A}: alive, no failures. */
-        ALIVE('A'),
+        ALIVE,
         /** {@code F}: a flush failed. */
-        FLUSH_FAILED('F'),
+        FLUSH_FAILED,
         /** {@code D}: a write failed; the leg is out of sync. */
-        WRITE_FAILED('D'),
+        WRITE_FAILED,
         /** {@code S}: synchronisation failed; the leg is out of sync. */
-        SYNC_FAILED('S'),
+        SYNC_FAILED,
         /** {@code R}: a read failed; the data is unaffected. */
-        READ_FAILED('R'),
+        READ_FAILED,
         /** {@code U}: an error of no known kind. */
-        UNKNOWN('U');
-
-        private final char letter;
-
-        Health(char letter) {
-            this.letter = letter;
-        }
-
-        /** The letter the kernel prints. */
-        @Override
-        public char letter() {
-            return letter;
-        }
+        UNKNOWN
     }
 }

@@ -48,7 +48,7 @@ public record MultipathStatus(boolean queueingIo, long pgInitCount, int nextGrou
         List<PriorityGroup> groups = new ArrayList<>(groupCount);
         for (int g = 1; g <= groupCount; g++) {
             String field = "priority group " + g;
-            GroupState state = t.letter(field + " state", single(t, t.word(field + " state"), field), GroupState.class);
+            GroupState state = t.letter(field + " state", single(t, t.word(field + " state"), field), Words.GROUP_STATES);
             List<String> selector = t.counted(field + " selector status");
             int pathCount = t.smallNumber(field + " paths", t.remaining());
             int infoCount = t.smallNumber(field + " selector fields per path", t.remaining());
@@ -122,24 +122,12 @@ public record MultipathStatus(boolean queueingIo, long pgInitCount, int nextGrou
     }
 
     /** A priority group's state letter. */
-    public enum GroupState implements Tokens.Letter {
+    public enum GroupState {
         /** {@code A}: the group serving I/O now. */
-        ACTIVE('A'),
+        ACTIVE,
         /** {@code E}: usable, not active. */
-        ENABLED('E'),
+        ENABLED,
         /** {@code D}: bypassed ({@code disable_group}, or its paths failed initialisation). */
-        DISABLED('D');
-
-        private final char letter;
-
-        GroupState(char letter) {
-            this.letter = letter;
-        }
-
-        /** The letter the kernel prints. */
-        @Override
-        public char letter() {
-            return letter;
-        }
+        DISABLED
     }
 }

@@ -1,13 +1,12 @@
 package io.dm4j.status;
 
-import io.dm4j.InvalidArgumentException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The status of a {@code raid} target (md RAID through device-mapper), printed by
- * {@code raid_status()} in {@code dm-raid.c}; dm-raid 1.10+ (every kernel since 4.8) prints all
+ * {@code raid_status()} in {@code dm-raid.c}; dm-raid 1.10 and later (6.1 has 1.15) print all
  * these fields.
  *
  * @param raidType the RAID type, e.g. {@code raid1}, {@code raid5_ls}, {@code raid10}
@@ -31,11 +30,7 @@ public record RaidStatus(String raidType, int devices, List<Health> health, long
         Objects.requireNonNull(raidType, "raidType");
         Objects.requireNonNull(syncAction, "syncAction");
         Objects.requireNonNull(journal, "journal");
-        health = Checks.list("health", health);
-        if (health.size() != devices) {
-            throw new InvalidArgumentException("health", "must have one entry for each of the " + devices
-                    + " devices, got " + health.size());
-        }
+        health = Checks.perDevice("health", health, devices);
         Checks.usage("synced sectors", syncedSectors, totalSectors);
         Checks.notNegative("mismatches", mismatches);
         Checks.notNegative("data offset", dataOffset);
@@ -50,9 +45,9 @@ public record RaidStatus(String raidType, int devices, List<Health> health, long
         Tokens t = new Tokens(TYPE, text);
         String raidType = t.word("raid type");
         int devices = t.smallNumber("devices", 253);
-        List<Health> health = t.letters("health", Health.class);
+        List<Health> health = t.letters("health", t.word("health"), Words.RAID_HEALTH);
         long[] sync = t.ratio("sync ratio");
-        SyncAction action = t.keyword("sync action", SyncAction.class);
+        SyncAction action = t.keyword("sync action", Words.SYNC_ACTIONS);
         long mismatches = t.number("mismatch count");
         long dataOffset = t.number("data offset");
         String journalWord = t.word("journal");
@@ -61,7 +56,7 @@ public record RaidStatus(String raidType, int devices, List<Health> health, long
             if (journalWord.length() != 1) {
                 throw t.error("journal", "'" + journalWord + "' is not one health letter or -");
             }
-            journal = Optional.of(t.letter("journal", journalWord.charAt(0), Health.class));
+            journal = Optional.of(t.letter("journal", journalWord.charAt(0), Words.RAID_HEALTH));
         }
         Optional<Health> j = journal;
         return t.build(() -> new RaidStatus(raidType, devices, health, sync[0], sync[1], action, mismatches,
@@ -80,58 +75,34 @@ public record RaidStatus(String raidType, int devices, List<Health> health, long
     }
 
     /** One device's health letter. */
-    public enum Health implements Tokens.Letter {
+    public enum Health {
         /** {@code A}: alive and in sync (for a journal: write-through). */
-        ALIVE_IN_SYNC('A'),
+        ALIVE_IN_SYNC,
         /** {@code a}: alive, not in sync yet (for a journal: write-back). */
-        ALIVE_NOT_IN_SYNC('a'),
+        ALIVE_NOT_IN_SYNC,
         /** {@code D}: dead, failed. */
-        DEAD('D'),
+        DEAD,
         /** {@code -}: no device in this slot (the table gave {@code - -}). */
-        MISSING('-');
-
-        private final char letter;
-
-        Health(char letter) {
-            this.letter = letter;
-        }
-
-        /** The letter the kernel prints. */
-        @Override
-        public char letter() {
-            return letter;
-        }
+        MISSING
     }
 
     /** What the set is doing; the raid messages {@code check}, {@code repair}... start these. */
-    public enum SyncAction implements Tokens.Keyword {
+    public enum SyncAction {
         /** {@code idle}: nothing. */
-        IDLE("idle"),
+        IDLE,
         /** {@code frozen}: sync actions are stopped until another message. */
-        FROZEN("frozen"),
+        FROZEN,
         /** {@code resync}: the initial synchronisation, or after an unclean shutdown. */
-        RESYNC("resync"),
+        RESYNC,
         /** {@code recover}: rebuilding replaced devices. */
-        RECOVER("recover"),
+        RECOVER,
         /** {@code check}: reading everything and counting mismatches, changing nothing. */
-        CHECK("check"),
+        CHECK,
         /** {@code repair}: like check, and rewriting what differs. */
-        REPAIR("repair"),
+        REPAIR,
         /** {@code reshape}: changing the layout or the number of devices. */
-        RESHAPE("reshape"),
+        RESHAPE,
         /** {@code undef}: the kernel could not tell. */
-        UNDEFINED("undef");
-
-        private final String keyword;
-
-        SyncAction(String keyword) {
-            this.keyword = keyword;
-        }
-
-        /** The word the kernel prints. */
-        @Override
-        public String keyword() {
-            return keyword;
-        }
+        UNDEFINED
     }
 }

@@ -17,11 +17,7 @@ public record StripedStatus(List<String> devices, List<Health> health) implement
     /** Checks the fields for consistency. */
     public StripedStatus {
         devices = Checks.list("devices", devices);
-        health = Checks.list("health", health);
-        if (health.size() != devices.size()) {
-            throw new io.dm4j.InvalidArgumentException("health", "must have one entry for each of the "
-                    + devices.size() + " devices, got " + health.size());
-        }
+        health = Checks.perDevice("health", health, devices.size());
     }
 
     /**
@@ -36,7 +32,7 @@ public record StripedStatus(List<String> devices, List<Health> health) implement
         if (letters.size() != 1) {
             throw t.error("health", "expected one word of letters, got " + letters.size());
         }
-        List<Health> health = t.letters("health", letters.get(0), Health.class);
+        List<Health> health = t.letters("health", letters.get(0), Words.STRIPE_HEALTH);
         return t.build(() -> new StripedStatus(devices, health));
     }
 
@@ -46,22 +42,10 @@ public record StripedStatus(List<String> devices, List<Health> health) implement
     }
 
     /** A stripe device's health letter. */
-    public enum Health implements Tokens.Letter {
+    public enum Health {
         /** {@code A}: no I/O error seen. */
-        ALIVE('A'),
+        ALIVE,
         /** {@code D}: I/O errors seen. */
-        DEAD('D');
-
-        private final char letter;
-
-        Health(char letter) {
-            this.letter = letter;
-        }
-
-        /** The letter the kernel prints. */
-        @Override
-        public char letter() {
-            return letter;
-        }
+        DEAD
     }
 }

@@ -21,41 +21,25 @@ public record TargetFailure(String type, Kind kind)
 
     /** The failure among {@code kinds} that the whole text spells, or null if it spells none. */
     static TargetFailure of(String type, Tokens text, Kind... kinds) {
-        for (Kind k : kinds) {
-            if (k.keyword.equals(text.whole())) {
-                return new TargetFailure(type, k);
-            }
-        }
-        return null;
+        Kind kind = Words.FAILURES.get(text.whole());
+        return kind != null && java.util.Arrays.asList(kinds).contains(kind) ? new TargetFailure(type, kind) : null;
     }
 
     /** The failure words the kernel prints, each for the targets that print it. */
-    public enum Kind implements Tokens.Keyword {
+    public enum Kind {
         /** {@code Fail}: thin-pool, thin or cache metadata failed; no I/O is served (thin-pool, thin, cache). */
-        FAIL("Fail"),
+        FAIL,
         /** {@code Error}: the driver could not read its own statistics (thin-pool, thin, cache, era). */
-        ERROR("Error"),
+        ERROR,
         /** {@code -}: the thin device is not open in its pool (thin). */
-        UNAVAILABLE("-"),
+        UNAVAILABLE,
         /** {@code Invalid}: the snapshot was dropped, e.g. its COW device filled up (snapshot). */
-        INVALID("Invalid"),
+        INVALID,
         /** {@code Merge failed}: merging the snapshot back into its origin stopped (snapshot-merge). */
-        MERGE_FAILED("Merge failed"),
+        MERGE_FAILED,
         /** {@code Overflow}: the COW device of a {@code PO} snapshot is full; writes to it fail (snapshot). */
-        OVERFLOW("Overflow"),
+        OVERFLOW,
         /** {@code Unknown}: the exception store cannot report its usage (snapshot). */
-        UNKNOWN_USAGE("Unknown");
-
-        private final String keyword;
-
-        Kind(String keyword) {
-            this.keyword = keyword;
-        }
-
-        /** The text the kernel prints. */
-        @Override
-        public String keyword() {
-            return keyword;
-        }
+        UNKNOWN_USAGE
     }
 }

@@ -28,11 +28,11 @@ public sealed interface ThinPoolStatus extends StatusReport permits ThinPoolStat
         long[] metadata = t.ratio("used/total metadata blocks");
         long[] data = t.ratio("used/total data blocks");
         OptionalLong heldRoot = t.numberOrDash("held metadata root");
-        Mode mode = t.keyword("mode", Mode.class);
-        Discards discards = t.keyword("discards", Discards.class);
-        NoSpace noSpace = t.keyword("no-space policy", NoSpace.class);
+        Mode mode = t.keyword("mode", Words.POOL_MODES);
+        Discards discards = t.keyword("discards", Words.DISCARDS);
+        NoSpace noSpace = t.keyword("no-space policy", Words.NO_SPACE);
         boolean needsCheck = t.flag("needs_check", "needs_check");
-        // The metadata low-water mark came with Linux 4.19; older pools end before it.
+        // Older kernels end before the metadata low-water mark.
         OptionalLong lowWater = t.hasNext() ? OptionalLong.of(t.number("metadata low water mark")) : OptionalLong.empty();
         return t.build(() -> new Working(transactionId, metadata[0], metadata[1], data[0], data[1], heldRoot, mode,
                 discards, noSpace, needsCheck, lowWater));
@@ -52,7 +52,8 @@ public sealed interface ThinPoolStatus extends StatusReport permits ThinPoolStat
      * @param discards what the pool does with discards
      * @param noSpace what happens to writes when data space runs out
      * @param needsCheck the metadata needs {@code thin_check} before the pool can be written again
-     * @param metadataLowWaterBlocks free metadata blocks below which the pool raises an event (4.19+)
+     * @param metadataLowWaterBlocks free metadata blocks below which the pool raises an event, where the
+     *     kernel reports it (6.1 does)
      */
     record Working(long transactionId, long usedMetadataBlocks, long totalMetadataBlocks, long usedDataBlocks,
             long totalDataBlocks, OptionalLong heldMetadataRoot, Mode mode, Discards discards, NoSpace noSpace,
@@ -77,66 +78,30 @@ public sealed interface ThinPoolStatus extends StatusReport permits ThinPoolStat
     }
 
     /** The pool's mode, as its status prints it. */
-    enum Mode implements Tokens.Keyword {
+    enum Mode {
         /** {@code rw}: serving reads and writes. */
-        READ_WRITE("rw"),
+        READ_WRITE,
         /** {@code ro}: read-only, by its table or after a metadata error. */
-        READ_ONLY("ro"),
+        READ_ONLY,
         /** {@code out_of_data_space}: data space ran out; writes that need a new block wait or fail. */
-        OUT_OF_DATA_SPACE("out_of_data_space");
-
-        private final String keyword;
-
-        Mode(String keyword) {
-            this.keyword = keyword;
-        }
-
-        /** The word the kernel prints. */
-        @Override
-        public String keyword() {
-            return keyword;
-        }
+        OUT_OF_DATA_SPACE
     }
 
     /** What the pool does with discards. */
-    enum Discards implements Tokens.Keyword {
+    enum Discards {
         /** {@code discard_passdown}: frees blocks and passes the discard to the data device. */
-        PASSDOWN("discard_passdown"),
+        PASSDOWN,
         /** {@code no_discard_passdown}: frees blocks only. */
-        NO_PASSDOWN("no_discard_passdown"),
+        NO_PASSDOWN,
         /** {@code ignore_discard}: discards are not supported. */
-        IGNORE("ignore_discard");
-
-        private final String keyword;
-
-        Discards(String keyword) {
-            this.keyword = keyword;
-        }
-
-        /** The word the kernel prints. */
-        @Override
-        public String keyword() {
-            return keyword;
-        }
+        IGNORE
     }
 
     /** What happens to a write that needs a block when none is free. */
-    enum NoSpace implements Tokens.Keyword {
+    enum NoSpace {
         /** {@code queue_if_no_space}: it waits (up to the module's no_space_timeout) for the pool to grow. */
-        QUEUE("queue_if_no_space"),
+        QUEUE,
         /** {@code error_if_no_space}: it fails at once. */
-        ERROR("error_if_no_space");
-
-        private final String keyword;
-
-        NoSpace(String keyword) {
-            this.keyword = keyword;
-        }
-
-        /** The word the kernel prints. */
-        @Override
-        public String keyword() {
-            return keyword;
-        }
+        ERROR
     }
 }

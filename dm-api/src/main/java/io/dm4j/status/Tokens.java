@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeSet;
 
 /**
  * A cursor over the whitespace-separated words of one status text. Every read names the field it
@@ -36,10 +37,6 @@ final class Tokens {
 
     int remaining() {
         return words.length - next;
-    }
-
-    String peek() {
-        return hasNext() ? words[next] : "";
     }
 
     StatusParseException error(String field, String problem) {
@@ -133,37 +130,30 @@ final class Tokens {
     }
 
     /** One of the words the kernel prints for a field. */
-    <E extends Enum<E> & Keyword> E keyword(String field, Class<E> values) {
+    <E> E keyword(String field, Map<String, E> words) {
         String word = word(field);
-        for (E e : values.getEnumConstants()) {
-            if (e.keyword().equals(word)) {
-                return e;
-            }
+        E value = words.get(word);
+        if (value == null) {
+            throw error(field, "'" + word + "' is none of " + new TreeSet<>(words.keySet()));
         }
-        throw error(field, "'" + word + "' is none of " + Keyword.all(values));
+        return value;
     }
 
-    /** Each character of one word, looked up among the letters the kernel prints. */
-    <E extends Enum<E> & Letter> List<E> letters(String field, Class<E> values) {
-        return letters(field, word(field), values);
-    }
-
-    /** The letters of a word already read, e.g. from a counted list. */
-    <E extends Enum<E> & Letter> List<E> letters(String field, String word, Class<E> values) {
+    /** Each character of a word, looked up among the letters the kernel prints. */
+    <E> List<E> letters(String field, String word, Map<Character, E> letters) {
         List<E> out = new ArrayList<>(word.length());
         for (int i = 0; i < word.length(); i++) {
-            out.add(letter(field, word.charAt(i), values));
+            out.add(letter(field, word.charAt(i), letters));
         }
         return Collections.unmodifiableList(out);
     }
 
-    <E extends Enum<E> & Letter> E letter(String field, char c, Class<E> values) {
-        for (E e : values.getEnumConstants()) {
-            if (e.letter() == c) {
-                return e;
-            }
+    <E> E letter(String field, char c, Map<Character, E> letters) {
+        E value = letters.get(c);
+        if (value == null) {
+            throw error(field, "'" + c + "' is none of " + new TreeSet<>(letters.keySet()));
         }
-        throw error(field, "'" + c + "' is none of " + Letter.all(values));
+        return value;
     }
 
     /** A count followed by that many words, as the kernel prints feature and argument lists. */
@@ -208,32 +198,6 @@ final class Tokens {
         if (hasNext()) {
             throw error("end of text", "unexpected '" + String.join(" ", List.of(words).subList(next, words.length))
                     + "' after the last field");
-        }
-    }
-
-    /** An enum constant the kernel prints as a word. */
-    interface Keyword {
-        String keyword();
-
-        static <E extends Enum<E> & Keyword> String all(Class<E> values) {
-            StringBuilder b = new StringBuilder();
-            for (E e : values.getEnumConstants()) {
-                b.append(b.length() == 0 ? "" : ", ").append(e.keyword());
-            }
-            return b.toString();
-        }
-    }
-
-    /** An enum constant the kernel prints as one character. */
-    interface Letter {
-        char letter();
-
-        static <E extends Enum<E> & Letter> String all(Class<E> values) {
-            StringBuilder b = new StringBuilder();
-            for (E e : values.getEnumConstants()) {
-                b.append(b.length() == 0 ? "" : ", ").append(e.letter());
-            }
-            return b.toString();
         }
     }
 }

@@ -27,7 +27,7 @@ class TargetMessageTest {
                 Map.entry(RaidMessage.RESYNC, "resync"), Map.entry(RaidMessage.RECOVER, "recover"),
                 Map.entry(MultipathMessage.failPath(new DeviceNumber(7, 1)), "fail_path 7:1"),
                 Map.entry(MultipathMessage.reinstatePath(new DeviceNumber(8, 16)), "reinstate_path 8:16"),
-                Map.entry(new MultipathMessage.FailPath("/dev/sdb"), "fail_path /dev/sdb"),
+                Map.entry(new MultipathMessage.ForPath(MultipathMessage.PathAction.FAIL, "/dev/sdb"), "fail_path /dev/sdb"),
                 Map.entry(MultipathMessage.queueIfNoPath(), "queue_if_no_path"),
                 Map.entry(MultipathMessage.failIfNoPath(), "fail_if_no_path"),
                 Map.entry(MultipathMessage.switchGroup(2), "switch_group 2"),
@@ -62,10 +62,10 @@ class TargetMessageTest {
         assertThatThrownBy(() -> ThinPoolMessage.setTransactionId(-1, 0)).isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> MultipathMessage.switchGroup(0)).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("priority group");
-        assertThatThrownBy(() -> new MultipathMessage.FailPath("7:1 extra")).isInstanceOf(InvalidArgumentException.class)
+        assertThatThrownBy(() -> new MultipathMessage.ForPath(MultipathMessage.PathAction.FAIL, "7:1 extra")).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("one word");
-        assertThatThrownBy(() -> new MultipathMessage.ReinstatePath("")).isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> new MultipathMessage.FailPath("a\\b")).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> new MultipathMessage.ForPath(MultipathMessage.PathAction.REINSTATE, "")).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> new MultipathMessage.ForPath(MultipathMessage.PathAction.FAIL, "a\\b")).isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> CacheMessage.migrationThreshold(-1)).isInstanceOf(InvalidArgumentException.class);
     }
 }

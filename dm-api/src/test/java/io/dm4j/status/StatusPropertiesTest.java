@@ -261,13 +261,13 @@ class StatusPropertiesTest {
 
         static String print(StatusReport report) {
             if (report instanceof TargetFailure) {
-                return ((TargetFailure) report).kind().keyword();
+                return word(Words.FAILURES, ((TargetFailure) report).kind());
             }
             if (report instanceof ThinPoolStatus.Working) {
                 ThinPoolStatus.Working p = (ThinPoolStatus.Working) report;
                 return p.transactionId() + " " + p.usedMetadataBlocks() + "/" + p.totalMetadataBlocks() + " "
                         + p.usedDataBlocks() + "/" + p.totalDataBlocks() + " " + dash(p.heldMetadataRoot()) + " "
-                        + p.mode().keyword() + " " + p.discards().keyword() + " " + p.noSpace().keyword() + " "
+                        + word(Words.POOL_MODES, p.mode()) + " " + word(Words.DISCARDS, p.discards()) + " " + word(Words.NO_SPACE, p.noSpace()) + " "
                         + (p.needsCheck() ? "needs_check" : "-") + " "
                         + (p.metadataLowWaterBlocks().isPresent() ? p.metadataLowWaterBlocks().getAsLong() + " " : "");
             }
@@ -305,10 +305,10 @@ class StatusPropertiesTest {
             if (report instanceof RaidStatus) {
                 RaidStatus r = (RaidStatus) report;
                 return r.raidType() + " " + r.devices() + " "
-                        + r.health().stream().map(h -> String.valueOf(h.letter())).collect(Collectors.joining()) + " "
-                        + r.syncedSectors() + "/" + r.totalSectors() + " " + r.syncAction().keyword() + " "
+                        + letters(Words.RAID_HEALTH, r.health()) + " "
+                        + r.syncedSectors() + "/" + r.totalSectors() + " " + word(Words.SYNC_ACTIONS, r.syncAction()) + " "
                         + r.mismatches() + " " + r.dataOffset() + " "
-                        + r.journal().map(h -> String.valueOf(h.letter())).orElse("-");
+                        + r.journal().map(h -> letters(Words.RAID_HEALTH, List.of(h))).orElse("-");
             }
             return printMore(report);
         }
@@ -320,7 +320,7 @@ class StatusPropertiesTest {
                 log.addAll(m.logArguments());
                 return m.devices().size() + " " + String.join(" ", m.devices()) + " " + m.syncedRegions() + "/"
                         + m.totalRegions() + " 1 "
-                        + m.health().stream().map(h -> String.valueOf(h.letter())).collect(Collectors.joining()) + " "
+                        + letters(Words.MIRROR_HEALTH, m.health()) + " "
                         + counted(log).strip();
             }
             if (report instanceof MultipathStatus) {
@@ -329,7 +329,7 @@ class StatusPropertiesTest {
                         + m.groups().size() + " " + m.nextGroup() + " ");
                 for (MultipathStatus.PriorityGroup g : m.groups()) {
                     int info = g.paths().isEmpty() ? 0 : g.paths().get(0).selectorStatus().size();
-                    b.append(g.state().letter()).append(' ').append(counted(g.selectorStatus()))
+                    b.append(letters(Words.GROUP_STATES, List.of(g.state()))).append(' ').append(counted(g.selectorStatus()))
                             .append(g.paths().size()).append(' ').append(info).append(' ');
                     for (MultipathStatus.Path p : g.paths()) {
                         b.append(p.device()).append(p.active() ? " A " : " F ").append(p.failCount()).append(' ');
@@ -353,13 +353,24 @@ class StatusPropertiesTest {
             if (report instanceof StripedStatus) {
                 StripedStatus s = (StripedStatus) report;
                 return s.devices().size() + " " + String.join(" ", s.devices()) + " 1 "
-                        + s.health().stream().map(h -> String.valueOf(h.letter())).collect(Collectors.joining());
+                        + letters(Words.STRIPE_HEALTH, s.health());
             }
             if (report instanceof LogWritesStatus) {
                 LogWritesStatus l = (LogWritesStatus) report;
                 return l.loggedEntries() + " " + l.highestLogSector() + (l.loggingEnabled() ? "" : " logging_disabled");
             }
             throw new AssertionError("no printer for " + report);
+        }
+
+        /** The word the kernel prints for a value: the parsers' table, read backwards. */
+        private static <E> String word(Map<String, E> words, E value) {
+            return words.entrySet().stream().filter(e -> e.getValue() == value).map(Map.Entry::getKey).findFirst()
+                    .orElseThrow();
+        }
+
+        private static <E> String letters(Map<Character, E> letters, List<E> values) {
+            return values.stream().map(v -> letters.entrySet().stream().filter(e -> e.getValue() == v)
+                    .map(e -> String.valueOf(e.getKey())).findFirst().orElseThrow()).collect(Collectors.joining());
         }
 
         private static String dash(OptionalLong value) {
