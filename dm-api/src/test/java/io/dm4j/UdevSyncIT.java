@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -96,11 +97,13 @@ class UdevSyncIT {
         return opened;
     }
 
+    @BeforeEach
+    void openClient() throws IOException {
+        dm = open(DeviceMapper.DEFAULT_UDEV_TIMEOUT);
+    }
+
     @AfterEach
     void removeOwnDevices() throws IOException {
-        if (dm == null) {
-            return;
-        }
         try (DeviceMapper cleanup = DeviceMapper.open(DeviceMapper.CONTROL, Syscalls.get(), NodePolicy.NONE)) {
             for (DeviceListEntry e : cleanup.list(RealKernel.prefix(), "")) {
                 cleanup.remove(e.name());
@@ -156,10 +159,9 @@ class UdevSyncIT {
         return name;
     }
 
-    /** For the tests that stop or kill udevd, which must be the test's own, with the short timeout. */
+    /** For the tests that stop or kill udevd, which must be the test's own. */
     private String loadedUnderOwnUdevd(String suffix) throws IOException {
         assumeTrue(udevd != null, "stops or kills udevd: only with the test's own udevd in a vm/run guest");
-        dm = open(TIMEOUT);
         return loaded(suffix);
     }
 
@@ -179,7 +181,6 @@ class UdevSyncIT {
     @Test
     @Order(1)
     void createRenameAndRemoveReturnOnceUdevHasMovedTheLinks() throws IOException {
-        dm = open(DeviceMapper.DEFAULT_UDEV_TIMEOUT);
         String name = RealKernel.name("udev-a");
         String renamed = RealKernel.name("udev-b");
         String uuid = RealKernel.name("udev-uuid-a");
@@ -216,7 +217,6 @@ class UdevSyncIT {
     @Test
     @Order(2)
     void aPrivateDeviceGetsItsMapperLinkButNoDiskLinksAndNoScan() throws IOException {
-        dm = open(DeviceMapper.DEFAULT_UDEV_TIMEOUT);
         String hidden = loaded("udev-private");
         String visible = loaded("udev-public");
         DeviceNumber h = dm.resume(hidden, Visibility.PRIVATE).device();
@@ -246,7 +246,6 @@ class UdevSyncIT {
     @Test
     @Order(3)
     void aResumeThatSendsNoUeventDoesNotWait() throws IOException {
-        dm = open(DeviceMapper.DEFAULT_UDEV_TIMEOUT);
         String name = loaded("udev-twice");
         dm.resume(name);
         long start = System.nanoTime();
@@ -303,9 +302,9 @@ class UdevSyncIT {
         DeviceNumber device = dm.resume(name).device();
         assertUdevLink(mapperLink(name), device);
         udevd.pause();
-        try (Captured log = new Captured()) {
+        try (Captured log = new Captured(); DeviceMapper impatient = open(TIMEOUT)) {
             long start = System.nanoTime();
-            dm.remove(name);
+            impatient.remove(name);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(took).isGreaterThanOrEqualTo(TIMEOUT).isLessThan(TIMEOUT.plusSeconds(10));
             UdevSync s = lastSync(DmCommand.DM_DEV_REMOVE, name);
@@ -339,7 +338,6 @@ class UdevSyncIT {
     @Order(6)
     void timeCookieSyncedCyclesAgainstLibraryNodes() throws Exception {
         assumeTrue(udevd != null, "stops udevd: only with the test's own udevd in a vm/run guest");
-        dm = open(DeviceMapper.DEFAULT_UDEV_TIMEOUT);
         int cycles = 20;
         long[] udev = cycle(dm, "udev-t", cycles);
         assertThat(syncs).hasSize(2 * cycles).allMatch(s -> s.outcome() == UdevSync.Outcome.COMPLETED);
@@ -388,7 +386,10 @@ class UdevSyncIT {
         String name = loadedUnderOwnUdevd("udev-dead");
         udevd.kill();
         assertThat(udevd.isAlive()).isFalse();
-        DeviceInfo info = dm.resume(name);
+        DeviceInfo info;
+        try (DeviceMapper impatient = open(TIMEOUT)) {
+            info = impatient.resume(name);
+        }
         assertThat(lastSync(DmCommand.DM_DEV_SUSPEND, name).outcome()).isEqualTo(UdevSync.Outcome.TIMED_OUT);
         assertThat(info.hasLiveTable()).isTrue();
         assertThat(dm.info(name).suspended()).isFalse();
