@@ -132,6 +132,8 @@ class DeviceMapperIT {
         assertThat(cleared.hasInactiveTable()).isFalse();
         assertThat(dm.info(name).hasInactiveTable()).isFalse();
         assertThat(dm.table(name, TableSlot.INACTIVE)).isEmpty();
+        // no table in the slot: the kernel writes no deps record at all
+        assertThat(dm.deps(name, TableSlot.INACTIVE)).isEmpty();
     }
 
     @Test
