@@ -215,7 +215,8 @@ final class DemoCommand extends DeviceCommand {
                 case CREATED -> "created";
                 case REMOVED -> "removed";
                 case RENAMED -> "renamed from " + e.previousName().orElse("?");
-                case TABLE_EVENT -> "raised a table event (a thin pool: its low-water mark was crossed)";
+                case TABLE_EVENT -> e.name().endsWith("pool") ? "raised an event: fewer free blocks than its low-water mark"
+                        : "raised an event";
             };
             say("event", "  event: " + e.name() + " " + what + " (event number " + e.eventNr() + ")",
                     JsonViews.event(e));
