@@ -38,6 +38,17 @@ final class ChangeCommands {
         }
     }
 
+    /** A change whose result is simply the device's new state. */
+    abstract static class StateChange extends OnDevice {
+        @Override
+        final int run(DeviceMapper dm) throws IOException {
+            done(change(dm));
+            return 0;
+        }
+
+        abstract DeviceInfo change(DeviceMapper dm) throws IOException;
+    }
+
     @Command(name = "create", description = "Create a device, load its table and resume it, like 'dmsetup create'.")
     static final class Create extends OnDevice {
         @Mixin
@@ -81,7 +92,7 @@ final class ChangeCommands {
     }
 
     @Command(name = "load", description = "Load a table into a device's inactive slot, like 'dmsetup load'.")
-    static final class Load extends OnDevice {
+    static final class Load extends StateChange {
         @Mixin
         TableSource source;
 
@@ -89,24 +100,22 @@ final class ChangeCommands {
         boolean readOnly;
 
         @Override
-        int run(DeviceMapper dm) throws IOException {
+        DeviceInfo change(DeviceMapper dm) throws IOException {
             List<TargetLine> table = source.read(stdin());
-            done(dm.load(name, table, readOnly ? new LoadOption[] {LoadOption.READ_ONLY} : new LoadOption[0]));
-            return 0;
+            return dm.load(name, table, readOnly ? new LoadOption[] {LoadOption.READ_ONLY} : new LoadOption[0]);
         }
     }
 
     @Command(name = "clear", description = "Drop a device's inactive table, like 'dmsetup clear'.")
-    static final class Clear extends OnDevice {
+    static final class Clear extends StateChange {
         @Override
-        int run(DeviceMapper dm) throws IOException {
-            done(dm.clear(name));
-            return 0;
+        DeviceInfo change(DeviceMapper dm) throws IOException {
+            return dm.clear(name);
         }
     }
 
     @Command(name = "suspend", description = "Suspend a device: I/O queues until resume.")
-    static final class Suspend extends OnDevice {
+    static final class Suspend extends StateChange {
         @Option(names = "--noflush", description = "Do not flush queued I/O first.")
         boolean noFlush;
 
@@ -114,7 +123,7 @@ final class ChangeCommands {
         boolean noLockFs;
 
         @Override
-        int run(DeviceMapper dm) throws IOException {
+        DeviceInfo change(DeviceMapper dm) throws IOException {
             List<SuspendOption> options = new ArrayList<>();
             if (noFlush) {
                 options.add(SuspendOption.NO_FLUSH);
@@ -122,22 +131,20 @@ final class ChangeCommands {
             if (noLockFs) {
                 options.add(SuspendOption.SKIP_LOCKFS);
             }
-            done(dm.suspend(name, options.toArray(SuspendOption[]::new)));
-            return 0;
+            return dm.suspend(name, options.toArray(SuspendOption[]::new));
         }
     }
 
     @Command(name = "resume", description = "Resume a device, making a loaded inactive table live.")
-    static final class Resume extends OnDevice {
+    static final class Resume extends StateChange {
         @Override
-        int run(DeviceMapper dm) throws IOException {
-            done(dm.resume(name));
-            return 0;
+        DeviceInfo change(DeviceMapper dm) throws IOException {
+            return dm.resume(name);
         }
     }
 
     @Command(name = "rename", description = "Rename a device (NAME NEW), or set its uuid (NAME --set-uuid UUID).")
-    static final class Rename extends OnDevice {
+    static final class Rename extends StateChange {
         @Parameters(index = "1", arity = "0..1", paramLabel = "NEW", description = "The new name.")
         String newName;
 
@@ -145,12 +152,11 @@ final class ChangeCommands {
         String newUuid;
 
         @Override
-        int run(DeviceMapper dm) throws IOException {
+        DeviceInfo change(DeviceMapper dm) throws IOException {
             if ((newName == null) == (newUuid == null)) {
                 throw new InvalidArgumentException("rename", "needs either a new name or --set-uuid UUID");
             }
-            done(newName != null ? dm.rename(name, newName) : dm.setUuid(name, newUuid));
-            return 0;
+            return newName != null ? dm.rename(name, newName) : dm.setUuid(name, newUuid);
         }
     }
 

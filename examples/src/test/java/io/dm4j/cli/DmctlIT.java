@@ -6,6 +6,7 @@ import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
 import io.dm4j.testing.Commands;
 import io.dm4j.testing.LoopDevice;
+import io.dm4j.testing.LoopDevices;
 import io.dm4j.testing.RealKernel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,18 +14,16 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * dmctl on the real kernel, with dmsetup as the reference: the same text for the same devices,
@@ -32,22 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(RealKernel.class)
 class DmctlIT {
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final LoopDevices LOOPS = new LoopDevices(2, 16L << 20);
 
     static LoopDevice loopA;
     static LoopDevice loopB;
 
     @BeforeAll
-    static void loops() throws IOException {
-        loopA = LoopDevice.create(dir, 16L << 20);
-        loopB = LoopDevice.create(dir, 16L << 20);
-    }
-
-    @AfterAll
-    static void detach() throws IOException {
-        loopA.close();
-        loopB.close();
+    static void loops() {
+        loopA = LOOPS.get(0);
+        loopB = LOOPS.get(1);
     }
 
     /** One dmctl run: exit status and what it printed. */
@@ -214,17 +207,16 @@ class DmctlIT {
         Run busy = dmctl("remove", name);
         assertThat(busy.status()).isEqualTo(1);
         assertThat(busy.err()).contains("EBUSY").hasLineCount(1);
-        CompletableFuture.runAsync(() -> {
-            try {
-                TimeUnit.MILLISECONDS.sleep(800);
-                opener.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Run retried = ok("remove", "--retry", "--timeout", "20", name, "--json");
-        assertThat(retried.out()).contains("\"outcome\":\"REMOVED\"");
-        assertThat(retried.err()).contains("is open");
+        // The remove retries while the device is open, says so, and completes once it is closed.
+        StringWriter retryOut = new StringWriter();
+        StringWriter retryErr = new StringWriter();
+        CompletableFuture<Integer> retried = CompletableFuture.supplyAsync(() -> Dmctl.run(
+                new String[] {"remove", "--retry", "--timeout", "60", name, "--json"},
+                new PrintWriter(retryOut, true), new PrintWriter(retryErr, true)));
+        awaitText(retryErr, "is open");
+        opener.close();
+        assertThat(retried.get(60, TimeUnit.SECONDS)).as(retryErr.toString()).isZero();
+        assertThat(retryOut.toString()).contains("\"outcome\":\"REMOVED\"");
         assertThat(exists(name)).isFalse();
 
         ok("create", name, "--table", "0 2048 linear " + loopA.number() + " 0");
@@ -242,6 +234,14 @@ class DmctlIT {
         assertThat(exists(name)).isFalse();
     }
 
+    /** Waits (at most 60 s) until a concurrently running dmctl has printed {@code text}. */
+    private static void awaitText(StringWriter from, String text) throws InterruptedException {
+        for (int i = 0; i < 1200 && !from.toString().contains(text); i++) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        assertThat(from.toString()).contains(text);
+    }
+
     @Test
     void stackedHoldersMessagesRenameWaitAndEvents() throws Exception {
         String low = RealKernel.name("low");
@@ -252,10 +252,7 @@ class DmctlIT {
         CompletableFuture<Integer> events = CompletableFuture.supplyAsync(() -> Dmctl.run(
                 new String[] {"events", "--json", "--count", "4", "--timeout", "60", "--device", low},
                 new PrintWriter(eventsOut, true), new PrintWriter(eventsErr, true)));
-        for (int i = 0; i < 600 && !eventsErr.toString().contains("watching"); i++) {
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-        assertThat(eventsErr.toString()).contains("watching " + low);
+        awaitText(eventsErr, "watching " + low);
         ok("create", low, "--table", "0 2048 linear " + loopA.number() + " 0");
         String lowNumber = ok("info", low, "--json").out().replaceAll("(?s).*\"major\":(\\d+),\"minor\":(\\d+).*", "$1:$2")
                 .strip();
