@@ -3,10 +3,17 @@ package io.dm4j;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;
+import io.dm4j.target.CryptKey;
+import io.dm4j.target.CryptTarget;
+import io.dm4j.target.KeyDisclosure;
+import io.dm4j.target.Table;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -412,10 +419,46 @@ public final class DeviceMapper implements AutoCloseable {
 
     // ---------------------------------------------------------------- tables
 
-    /** Loads a table into the device's inactive slot; {@link #resume} makes it live. */
+    /**
+     * Loads a table into the device's inactive slot; {@link #resume} makes it live. Tables with
+     * {@code crypt} or {@code integrity} lines, which can carry keys, are sent with
+     * {@link LoadOption#SECURE_DATA}; a {@code verity} table must be loaded {@link LoadOption#READ_ONLY}.
+     */
     public DeviceInfo load(String name, List<TargetLine> table, LoadOption... options) throws IOException {
         Validation.checkName(name);
         Validation.checkTable(table);
+        List<DmIoctl.Line> lines = table.stream().map(DmIoctl.Line::of).toList();
+        try {
+            return loadLines(name, lines, options);
+        } finally {
+            lines.forEach(l -> Arrays.fill(l.params(), (byte) 0));
+        }
+    }
+
+    /**
+     * Loads a typed table into the device's inactive slot; {@link #resume} makes it live. Crypt key
+     * bytes go from their {@link CryptKey}s straight into the ioctl buffer, which is wiped after
+     * the call, and the kernel is asked to wipe its copies ({@link LoadOption#SECURE_DATA}). A
+     * {@code verity} table must be loaded {@link LoadOption#READ_ONLY}.
+     *
+     * @throws InvalidTableException if a crypt key is {@link io.dm4j.target.CryptTarget.Key.Hidden hidden}
+     */
+    public DeviceInfo load(String name, Table table, LoadOption... options) throws IOException {
+        Validation.checkName(name);
+        List<DmIoctl.Line> lines = new ArrayList<>();
+        try {
+            for (Table.Entry e : table.entries()) {
+                byte[] params = e.target() instanceof CryptTarget c ? c.paramsWithKey()
+                        : e.target().params().getBytes(StandardCharsets.UTF_8);
+                lines.add(new DmIoctl.Line(e.start().count(), e.length().count(), e.target().type(), params));
+            }
+            return loadLines(name, lines, options);
+        } finally {
+            lines.forEach(l -> Arrays.fill(l.params(), (byte) 0));
+        }
+    }
+
+    private DeviceInfo loadLines(String name, List<DmIoctl.Line> table, LoadOption... options) throws IOException {
         int flags = 0;
         for (LoadOption o : options) {
             if (o == LoadOption.SECURE_DATA) {
@@ -423,13 +466,20 @@ public final class DeviceMapper implements AutoCloseable {
             }
             flags |= o.flag;
         }
+        boolean keys = table.stream().anyMatch(l -> KeyMask.mayCarryKeys(l.type()));
+        if (keys && driverVersion.atLeast(SECURE_DATA)) {
+            flags |= DmIoctl.SECURE_DATA_FLAG;
+        }
+        if ((flags & DmIoctl.READONLY_FLAG) == 0 && table.stream().anyMatch(l -> l.type().equals("verity"))) {
+            throw new InvalidTableException("verity table", "must be loaded read-only: pass LoadOption.READ_ONLY");
+        }
         int f = flags;
-        int size = DmIoctl.SIZE + DmIoctl.targetsSize(table);
+        int size = DmIoctl.SIZE + DmIoctl.linesSize(table);
         try {
             return execute(DmCommand.DM_TABLE_LOAD, name, size, b -> {
                 DmIoctl.putHeader(b, DmCommand.DM_TABLE_LOAD.minimumVersion(), size, f, name, null);
                 b.putInt(DmIoctl.TARGET_COUNT, table.size());
-                DmIoctl.putTargets(b, DmIoctl.SIZE, table);
+                DmIoctl.putLines(b, DmIoctl.SIZE, table);
                 return size;
             }, (b, h) -> h.toDeviceInfo());
         } catch (DeviceNotFoundException e) {
@@ -457,8 +507,17 @@ public final class DeviceMapper implements AutoCloseable {
         }
     }
 
-    private static String tableText(List<TargetLine> table) {
-        return table.stream().map(TargetLine::toString).collect(Collectors.joining("\n"));
+    /** The table as text for an error message, keys hidden. */
+    private static String tableText(List<DmIoctl.Line> table) {
+        StringBuilder s = new StringBuilder();
+        for (DmIoctl.Line l : table) {
+            byte[] params = l.params().clone();
+            KeyMask.mask(l.type(), params, params.length);
+            s.append(s.length() == 0 ? "" : "\n").append(l.start()).append(' ').append(l.length()).append(' ')
+                    .append(l.type()).append(params.length == 0 ? "" : " ").append(new String(params, StandardCharsets.UTF_8));
+            Arrays.fill(params, (byte) 0);
+        }
+        return s.toString();
     }
 
     /** Drops the device's inactive table. */
@@ -467,14 +526,58 @@ public final class DeviceMapper implements AutoCloseable {
         return byName(DmCommand.DM_TABLE_CLEAR, name, 0);
     }
 
-    /** The device's live table, as the kernel reports it. */
+    /** The device's live table, as the kernel reports it, keys hidden. */
     public List<TargetLine> table(String name) throws IOException {
         return table(name, TableSlot.LIVE);
     }
 
-    /** A table of the device, as the kernel reports it (devices as {@code major:minor}). */
+    /**
+     * A table of the device, as the kernel reports it (devices as {@code major:minor}), with keys
+     * hidden as {@code dmsetup table} hides them: each hex digit of a crypt key, or of an
+     * integrity algorithm's key, reads {@code 0}. {@link #typedTable} can disclose crypt keys.
+     */
     public List<TargetLine> table(String name, TableSlot slot) throws IOException {
-        return tableQuery(DmCommand.DM_TABLE_STATUS, name, slot, DmIoctl.STATUS_TABLE_FLAG, DmIoctl::readTable);
+        return tableQuery(DmCommand.DM_TABLE_STATUS, name, slot, tableFlags(), DmIoctl::readTable);
+    }
+
+    /**
+     * A table of the device as typed targets (types dm4j does not type, or cannot read, as
+     * {@link io.dm4j.target.RawTarget}s). With {@link KeyDisclosure#REVEALED} the crypt keys come
+     * back as {@link CryptKey}s decoded straight from the reply, never through a {@code String}, and
+     * the table should be closed to wipe them; with {@link KeyDisclosure#HIDDEN} they are
+     * {@link io.dm4j.target.CryptTarget.Key.Hidden} and the table cannot be loaded again.
+     */
+    public Table typedTable(String name, TableSlot slot, KeyDisclosure keys) throws IOException {
+        List<byte[]> raw = new ArrayList<>();
+        try {
+            List<TargetLine> lines = tableQuery(DmCommand.DM_TABLE_STATUS, name, slot, tableFlags(),
+                    (b, h) -> DmIoctl.readTable(b, h, keys == KeyDisclosure.REVEALED ? raw : null));
+            Table typed = Table.of(lines);
+            List<Table.Entry> entries = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                Table.Entry e = typed.entries().get(i);
+                if (e.target() instanceof CryptTarget c && c.key() instanceof CryptTarget.Key.Inline parsed) {
+                    parsed.key().close(); // the zeros of the hidden key
+                    CryptTarget.Key key = keys == KeyDisclosure.REVEALED
+                            ? new CryptTarget.Key.Inline(CryptKey.copyOf(raw.get(i)))
+                            : new CryptTarget.Key.Hidden(parsed.key().size());
+                    e = new Table.Entry(e.start(), e.length(), c.withKey(key));
+                }
+                entries.add(e);
+            }
+            return new Table(entries);
+        } finally {
+            raw.forEach(k -> {
+                if (k != null) {
+                    Arrays.fill(k, (byte) 0);
+                }
+            });
+        }
+    }
+
+    /** Table reads may return keys: the kernel wipes its copy of the reply when asked to. */
+    private int tableFlags() {
+        return DmIoctl.STATUS_TABLE_FLAG | (driverVersion.atLeast(SECURE_DATA) ? DmIoctl.SECURE_DATA_FLAG : 0);
     }
 
     /** The status of each target of the live table. */
@@ -562,8 +665,10 @@ public final class DeviceMapper implements AutoCloseable {
             throw new InvalidArgumentException("sector", "must not be negative, got " + sector);
         }
         int size = DmIoctl.messageSize(text);
+        // crypt's "key set <key>" carries a key: have the kernel wipe its copy.
+        int flags = text.startsWith("key ") && driverVersion.atLeast(SECURE_DATA) ? DmIoctl.SECURE_DATA_FLAG : 0;
         return execute(DmCommand.DM_TARGET_MSG, name, size, b -> {
-            DmIoctl.putHeader(b, DmCommand.DM_TARGET_MSG.minimumVersion(), b.capacity(), 0, name, null);
+            DmIoctl.putHeader(b, DmCommand.DM_TARGET_MSG.minimumVersion(), b.capacity(), flags, name, null);
             return DmIoctl.putMessage(b, sector, text);
         }, (b, h) -> h.has(DmIoctl.DATA_OUT_FLAG) ? DmIoctl.readStringPayload(b, h) : Optional.empty());
     }

@@ -125,17 +125,31 @@ final class DmIoctl {
                 getCString(b, UUID, UUID_LEN));
     }
 
+    /**
+     * One table line ready for a load: its parameters as the bytes the kernel gets, which may
+     * include a key. Whoever builds one wipes {@code params} after the call.
+     */
+    record Line(long start, long length, String type, byte[] params) {
+        static Line of(TargetLine line) {
+            return new Line(line.start(), line.length(), line.type(), line.params().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     /** Bytes the target specs of a load take, each followed by its padded parameter string. */
     static int targetsSize(List<TargetLine> lines) {
+        return linesSize(lines.stream().map(Line::of).toList());
+    }
+
+    static int linesSize(List<Line> lines) {
         int size = 0;
-        for (TargetLine line : lines) {
+        for (Line line : lines) {
             size += specStride(line);
         }
         return size;
     }
 
-    private static int specStride(TargetLine line) {
-        return align8(SPEC_SIZE + line.params().getBytes(StandardCharsets.UTF_8).length + 1);
+    private static int specStride(Line line) {
+        return align8(SPEC_SIZE + line.params().length + 1);
     }
 
     /**
@@ -143,14 +157,17 @@ final class DmIoctl {
      * relative to the current spec.
      */
     static void putTargets(ByteBuffer b, int offset, List<TargetLine> lines) {
-        for (TargetLine line : lines) {
+        putLines(b, offset, lines.stream().map(Line::of).toList());
+    }
+
+    static void putLines(ByteBuffer b, int offset, List<Line> lines) {
+        for (Line line : lines) {
             int stride = specStride(line);
             b.putLong(offset + SPEC_SECTOR_START, line.start());
             b.putLong(offset + SPEC_LENGTH, line.length());
             b.putInt(offset + SPEC_NEXT, stride);
             putCString(b, offset + SPEC_TARGET_TYPE, line.type(), MAX_TYPE_NAME);
-            byte[] params = line.params().getBytes(StandardCharsets.UTF_8);
-            b.put(offset + SPEC_SIZE, params);
+            b.put(offset + SPEC_SIZE, line.params());
             offset += stride;
         }
     }
@@ -203,6 +220,15 @@ final class DmIoctl {
      * spec, and the count comes from the reply header.
      */
     static List<Spec> readSpecs(ByteBuffer b, Header h) {
+        return readSpecs(b, h, false, null);
+    }
+
+    /**
+     * @param table the strings are table parameters: keys in them are hidden
+     * @param keys if not null, receives per spec the crypt key it holds, decoded from the reply's
+     *     hex bytes (null for specs without one)
+     */
+    private static List<Spec> readSpecs(ByteBuffer b, Header h, boolean table, List<byte[]> keys) {
         checkReply(b, h);
         if (h.targetCount() < 0 || (h.targetCount() > 0 && !hasPayload(h))) {
             throw new DmProtocolException("reply claims " + h.targetCount() + " targets without a payload");
@@ -212,7 +238,7 @@ final class DmIoctl {
         for (int i = 0; i < h.targetCount(); i++) {
             checkInside(h, offset, SPEC_SIZE);
             String type = getCString(b, offset + SPEC_TARGET_TYPE, MAX_TYPE_NAME);
-            String text = readCString(b, h, offset + SPEC_SIZE);
+            String text = table ? readParams(b, h, offset + SPEC_SIZE, type, keys) : readCString(b, h, offset + SPEC_SIZE);
             specs.add(new Spec(b.getLong(offset + SPEC_SECTOR_START), b.getLong(offset + SPEC_LENGTH), type, text));
             if (i + 1 < h.targetCount()) {
                 long next = h.dataStart() + Integer.toUnsignedLong(b.getInt(offset + SPEC_NEXT));
@@ -226,10 +252,18 @@ final class DmIoctl {
         return specs;
     }
 
-    /** The table lines of a table reply. */
+    /** The table lines of a table reply, keys hidden as {@code dmsetup table} hides them. */
     static List<TargetLine> readTable(ByteBuffer b, Header h) {
+        return readTable(b, h, null);
+    }
+
+    /**
+     * The table lines of a table reply, keys hidden; with {@code keys} not null, it receives one
+     * entry per line: the line's crypt key as bytes, or null.
+     */
+    static List<TargetLine> readTable(ByteBuffer b, Header h, List<byte[]> keys) {
         List<TargetLine> lines = new ArrayList<>();
-        for (Spec s : readSpecs(b, h)) {
+        for (Spec s : readSpecs(b, h, true, keys)) {
             try {
                 lines.add(new TargetLine(s.start(), s.length(), s.type(), s.text()));
             } catch (IllegalArgumentException e) {
@@ -356,8 +390,43 @@ final class DmIoctl {
         }
     }
 
-    /** A NUL-terminated string that must end inside the reply. */
-    static String readCString(ByteBuffer b, Header h, int offset) {
+    /** Table parameters with their keys hidden before they become a string. */
+    private static String readParams(ByteBuffer b, Header h, int offset, String type, List<byte[]> keys) {
+        int end = cStringEnd(b, h, offset);
+        byte[] bytes = new byte[end - offset];
+        b.get(offset, bytes);
+        try {
+            if (keys != null) {
+                int[] key = type.equals("crypt") ? KeyMask.cryptKey(bytes, bytes.length) : null;
+                keys.add(key == null ? null : decodeHex(bytes, key[0], key[1]));
+            }
+            if (KeyMask.mayCarryKeys(type)) {
+                KeyMask.mask(type, bytes, bytes.length);
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        } finally {
+            java.util.Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static byte[] decodeHex(byte[] text, int from, int to) {
+        if ((to - from) % 2 != 0) {
+            throw new DmProtocolException("crypt key in the reply has an odd number of hex digits");
+        }
+        byte[] key = new byte[(to - from) / 2];
+        for (int i = 0; i < key.length; i++) {
+            int hi = Character.digit(text[from + 2 * i], 16);
+            int lo = Character.digit(text[from + 2 * i + 1], 16);
+            if (hi < 0 || lo < 0) {
+                java.util.Arrays.fill(key, (byte) 0);
+                throw new DmProtocolException("crypt key in the reply is not hex");
+            }
+            key[i] = (byte) (hi << 4 | lo);
+        }
+        return key;
+    }
+
+    private static int cStringEnd(ByteBuffer b, Header h, int offset) {
         int end = offset;
         while (end < h.dataSize() && b.get(end) != 0) {
             end++;
@@ -365,6 +434,12 @@ final class DmIoctl {
         if (end >= h.dataSize()) {
             throw new DmProtocolException("string at offset " + offset + " is not terminated inside the reply");
         }
+        return end;
+    }
+
+    /** A NUL-terminated string that must end inside the reply. */
+    static String readCString(ByteBuffer b, Header h, int offset) {
+        int end = cStringEnd(b, h, offset);
         byte[] bytes = new byte[end - offset];
         b.get(offset, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
