@@ -10,6 +10,7 @@ import io.dm4j.LoadOption;
 import io.dm4j.RemoveOutcome;
 import io.dm4j.SuspendOption;
 import io.dm4j.TargetLine;
+import io.dm4j.target.Table;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,10 @@ import picocli.CommandLine.Parameters;
 /** The commands that change devices. Like dmsetup they print nothing on success, unless --json. */
 final class ChangeCommands {
     private ChangeCommands() {}
+
+    static LoadOption[] loadOptions(boolean readOnly) {
+        return readOnly ? new LoadOption[] {LoadOption.READ_ONLY} : new LoadOption[0];
+    }
 
     /** A command on one named device. */
     abstract static class OnDevice extends DeviceCommand {
@@ -68,13 +73,19 @@ final class ChangeCommands {
             if (noTable && source.given()) {
                 throw new InvalidArgumentException("--notable", "cannot be combined with a table");
             }
-            // The table is read and checked before anything changes in the kernel.
-            List<TargetLine> table = noTable ? List.of() : source.read(stdin());
+            // The table is read and checked before anything changes in the kernel; closing it wipes keys.
+            try (Table table = noTable ? null : source.read(stdin())) {
+                done(create(dm, table));
+            }
+            return 0;
+        }
+
+        private DeviceInfo create(DeviceMapper dm, Table table) throws IOException {
             CreateOptions options = uuid == null ? CreateOptions.defaults() : CreateOptions.defaults().uuid(uuid);
             DeviceInfo info = dm.create(name, options);
-            if (!noTable) {
+            if (table != null) {
                 try {
-                    dm.load(name, table, readOnly ? new LoadOption[] {LoadOption.READ_ONLY} : new LoadOption[0]);
+                    dm.load(name, table, loadOptions(readOnly));
                     info = dm.resume(name);
                 } catch (IOException | RuntimeException e) {
                     // Like dmsetup: a device whose table failed is removed, so nothing is left.
@@ -86,8 +97,7 @@ final class ChangeCommands {
                     throw e;
                 }
             }
-            done(info);
-            return 0;
+            return info;
         }
     }
 
@@ -101,8 +111,9 @@ final class ChangeCommands {
 
         @Override
         DeviceInfo change(DeviceMapper dm) throws IOException {
-            List<TargetLine> table = source.read(stdin());
-            return dm.load(name, table, readOnly ? new LoadOption[] {LoadOption.READ_ONLY} : new LoadOption[0]);
+            try (Table table = source.read(stdin())) {
+                return dm.load(name, table, loadOptions(readOnly));
+            }
         }
     }
 

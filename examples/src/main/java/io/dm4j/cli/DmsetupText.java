@@ -149,44 +149,4 @@ final class DmsetupText {
             }
         }
     }
-
-    /**
-     * What {@code dmsetup table} shows of a crypt or integrity target's parameters without
-     * {@code --showkeys}: each key digit replaced by {@code 0}; kernel keyring references
-     * ({@code :32:logon:desc}) are harmless and shown.
-     */
-    static String hideKeys(String type, String params) {
-        if (type.equals("crypt")) {
-            int start = params.indexOf(' ') + 1;
-            if (start == 0 || start >= params.length() || params.charAt(start) == ':') {
-                return params;
-            }
-            int end = params.indexOf(' ', start);
-            return zero(params, start, end < 0 ? params.length() : end);
-        }
-        if (type.equals("integrity")) {
-            String hidden = params;
-            for (String option : List.of("internal_hash:", "journal_crypt:", "journal_mac:")) {
-                hidden = hideIntegrityKey(hidden, option);
-            }
-            return hidden;
-        }
-        return params;
-    }
-
-    /** An integrity option is {@code name:algorithm[:hexkey]}; the key follows the second colon. */
-    private static String hideIntegrityKey(String params, String option) {
-        int at = params.indexOf(option);
-        if (at < 0) {
-            return params;
-        }
-        int end = params.indexOf(' ', at);
-        end = end < 0 ? params.length() : end;
-        int colon = params.indexOf(':', at + option.length());
-        return colon < 0 || colon >= end ? params : zero(params, colon + 1, end);
-    }
-
-    private static String zero(String s, int from, int to) {
-        return s.substring(0, from) + "0".repeat(to - from) + s.substring(to);
-    }
 }

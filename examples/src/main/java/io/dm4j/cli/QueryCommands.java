@@ -8,7 +8,10 @@ import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
 import io.dm4j.TargetStatus;
 import io.dm4j.TargetVersion;
+import io.dm4j.target.CryptTarget;
+import io.dm4j.target.KeyDisclosure;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,10 +123,20 @@ final class QueryCommands {
 
         @Override
         List<Line> lines(DeviceMapper dm, String device) throws IOException {
+            // The library hides keys as dmsetup does; only --showkeys reads them, as bytes.
+            List<TargetLine> table = dm.table(device, slot());
             List<Line> out = new ArrayList<>();
-            for (TargetLine t : dm.table(device, slot())) {
-                String params = showKeys ? t.params() : DmsetupText.hideKeys(t.type(), t.params());
-                out.add(new Line(t.start(), t.length(), t.type(), params));
+            if (!showKeys || table.stream().noneMatch(t -> t.type().equals("crypt"))) {
+                table.forEach(t -> out.add(new Line(t.start(), t.length(), t.type(), t.params())));
+                return out;
+            }
+            try (io.dm4j.target.Table typed = dm.typedTable(device, slot(), KeyDisclosure.REVEALED)) {
+                for (int i = 0; i < table.size(); i++) {
+                    TargetLine t = table.get(i);
+                    String params = typed.entries().get(i).target() instanceof CryptTarget c
+                            ? new String(c.paramsWithKey(), StandardCharsets.US_ASCII) : t.params();
+                    out.add(new Line(t.start(), t.length(), t.type(), params));
+                }
             }
             return out;
         }

@@ -118,19 +118,6 @@ class DmsetupTextTest {
                 """);
     }
 
-    @Test
-    void keysAreZeroedUnlessTheyAreKeyringReferences() {
-        assertThat(DmsetupText.hideKeys("crypt", "aes-xts-plain64 0123abcd 0 7:0 0 1 allow_discards"))
-                .isEqualTo("aes-xts-plain64 00000000 0 7:0 0 1 allow_discards");
-        assertThat(DmsetupText.hideKeys("crypt", "aes-xts-plain64 :64:logon:dm4j:k 0 7:0 0"))
-                .isEqualTo("aes-xts-plain64 :64:logon:dm4j:k 0 7:0 0");
-        assertThat(DmsetupText.hideKeys("integrity", "7:0 0 32 J 2 internal_hash:hmac(sha256):abcd journal_sectors:88"))
-                .isEqualTo("7:0 0 32 J 2 internal_hash:hmac(sha256):0000 journal_sectors:88");
-        assertThat(DmsetupText.hideKeys("integrity", "7:0 0 32 J 1 internal_hash:crc32c"))
-                .isEqualTo("7:0 0 32 J 1 internal_hash:crc32c");
-        assertThat(DmsetupText.hideKeys("linear", "7:0 0")).isEqualTo("7:0 0");
-    }
-
     private static DeviceListEntry entry(String name, DeviceNumber d) {
         return new DeviceListEntry(name, d, OptionalLong.of(0), Optional.empty());
     }
