@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import io.dm4j.message.CacheMessage;
+import io.dm4j.message.DeviceStats;
 import io.dm4j.message.EraMessage;
 import io.dm4j.message.MultipathMessage;
 import io.dm4j.message.RaidMessage;
@@ -512,6 +513,39 @@ class StatusAndMessagesIT {
                     new TargetLine(2048, 2048, "linear", disk.number() + " 2048"));
             List<StatusReport> both = StatusReport.parseAll(dm.status(linear));
             assertThat(both).containsExactly(new EmptyStatus("linear"), new EmptyStatus("linear"));
+            dm.remove(linear);
+        }
+    }
+
+    @Test
+    void deviceStatisticsCountTheIoOfEachArea() throws Exception {
+        try (LoopDevice disk = LoopDevice.create(dir, 16L * MIB)) {
+            String linear = device("stats", new TargetLine(0, disk.sectors(), "linear", disk.number() + " 0"));
+            DeviceStats stats = DeviceStats.of(dm, linear);
+            int whole = stats.createRegionOverDevice(4);
+            int part = stats.createRegion(2048, 4096, 1024);
+            assertThat(stats.regions()).containsExactly(
+                    new DeviceStats.Region(whole, 0, disk.sectors(), disk.sectors() / 4, "-", "-"),
+                    new DeviceStats.Region(part, 2048, 4096, 1024, "-", "-"));
+
+            write(node(linear), 0, pattern(MIB, 14));
+            read(node(linear), 0, 2 * MIB);
+            List<DeviceStats.Area> areas = stats.print(whole);
+            assertThat(areas).hasSize(4);
+            assertThat(areas.get(0).sectorsWritten()).isEqualTo(2048);
+            assertThat(areas.get(0).sectorsRead()).isEqualTo(4096);
+            assertThat(areas.subList(1, 4)).allSatisfy(a -> assertThat(a.sectorsRead() + a.sectorsWritten()).isZero());
+            List<DeviceStats.Area> second = stats.print(part);
+            assertThat(second).extracting(DeviceStats.Area::sectorsWritten).containsOnly(0L);
+            assertThat(second).extracting(DeviceStats.Area::sectorsRead).containsExactly(1024L, 1024L, 0L, 0L);
+
+            stats.clear(whole);
+            assertThat(stats.print(whole)).allSatisfy(a -> assertThat(a.sectorsRead() + a.sectorsWritten()).isZero());
+            stats.delete(whole);
+            stats.delete(part);
+            assertThat(stats.regions()).isEmpty();
+            assertThatThrownBy(() -> stats.delete(whole))
+                    .isInstanceOfSatisfying(DeviceMapperException.class, e -> assertThat(e.is(Errno.ENOENT)).isTrue());
             dm.remove(linear);
         }
     }

@@ -12,7 +12,8 @@ import java.util.Optional;
  * A message a target takes through {@code DM_TARGET_MSG}: checked when built, formatted as the
  * kernel parses it ({@link #text()}), and sent with {@link #send}. None of these messages returns
  * data on Linux 6.1 (the kernel sets no {@code DM_DATA_OUT_FLAG}); a reply, should a kernel give
- * one, comes back as text.
+ * one, comes back as text. device-mapper's own statistics messages do answer: {@link DeviceStats}
+ * parses their replies.
  *
  * <pre>{@code
  * ThinPoolMessage.createThin(1).send(dm, "pool");

@@ -74,7 +74,7 @@ final class Args {
     }
 
     /** The next word, which must be exactly {@code expected}. */
-    void keyword(String what, String expected) {
+    void expect(String what, String expected) {
         String w = word(what);
         if (!w.equals(expected)) {
             throw error(what, "must be '" + expected + "', got '" + w + "'");
@@ -121,6 +121,31 @@ final class Args {
         } catch (InvalidArgumentException e) {
             throw error(what, "must be a device as major:minor, got '" + w + "'");
         }
+    }
+
+    /** The next word, which must spell a constant of {@code type} (see {@link #keyword(Enum)}). */
+    <E extends Enum<E>> E keyword(String what, Class<E> type) {
+        String w = word(what);
+        E e = find(type, w);
+        if (e == null) {
+            throw error(what, "unknown: '" + w + "'");
+        }
+        return e;
+    }
+
+    /** The constant of {@code type} that {@code word} spells, or null. */
+    static <E extends Enum<E>> E find(Class<E> type, String word) {
+        for (E e : type.getEnumConstants()) {
+            if (keyword(e).equals(word)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The kernel's spelling of a keyword constant: its name in lower case. */
+    static String keyword(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** No words may be left. */

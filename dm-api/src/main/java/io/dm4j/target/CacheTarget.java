@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -48,10 +47,6 @@ public record CacheTarget(DeviceNumber metadata, DeviceNumber cache, DeviceNumbe
         PASSTHROUGH,
         /** {@code no_discard_passdown}: discards do not reach the origin. */
         NO_DISCARD_PASSDOWN;
-
-        String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
     }
 
     /** Checks the fields and the kernel's rules between them. */
@@ -116,17 +111,7 @@ public record CacheTarget(DeviceNumber metadata, DeviceNumber cache, DeviceNumbe
         int n = args.count("feature count", 3);
         List<Feature> features = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            String w = args.word("feature");
-            Feature f = null;
-            for (Feature candidate : Feature.values()) {
-                if (candidate.keyword().equals(w)) {
-                    f = candidate;
-                }
-            }
-            if (f == null) {
-                throw args.error("feature", "unknown: '" + w + "'");
-            }
-            features.add(f);
+            features.add(args.keyword("feature", Feature.class));
         }
         String policy = args.word("policy");
         int m = args.count("policy argument count", 1024);
@@ -147,7 +132,7 @@ public record CacheTarget(DeviceNumber metadata, DeviceNumber cache, DeviceNumbe
         StringBuilder s = new StringBuilder().append(metadata).append(' ').append(cache).append(' ').append(origin)
                 .append(' ').append(blockSize.count()).append(' ').append(features.size());
         for (Feature f : features) {
-            s.append(' ').append(f.keyword());
+            s.append(' ').append(Args.keyword(f));
         }
         s.append(' ').append(policy).append(' ').append(policyArgs.size());
         for (String a : policyArgs) {

@@ -4,7 +4,6 @@ import io.dm4j.DeviceNumber;
 import io.dm4j.InvalidArgumentException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -90,10 +89,6 @@ public record CryptTarget(String cipher, Key key, Sectors ivOffset, DeviceNumber
         ENCRYPTED,
         /** {@code trusted}. */
         TRUSTED;
-
-        String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
     }
 
     /** Optional crypt features without a value, in the order the kernel prints them. */
@@ -110,10 +105,6 @@ public record CryptTarget(String cipher, Key key, Sectors ivOffset, DeviceNumber
         NO_WRITE_WORKQUEUE,
         /** {@code iv_large_sectors}: IVs count in {@code sector_size} units, not 512 bytes. */
         IV_LARGE_SECTORS;
-
-        String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
     }
 
     /** The integrity profile of authenticated encryption. */
@@ -139,7 +130,7 @@ public record CryptTarget(String cipher, Key key, Sectors ivOffset, DeviceNumber
 
         @Override
         public String toString() {
-            return "integrity:" + tagSize + ":" + profile.name().toLowerCase(Locale.ROOT);
+            return "integrity:" + tagSize + ":" + Args.keyword(profile);
         }
     }
 
@@ -222,12 +213,7 @@ public record CryptTarget(String cipher, Key key, Sectors ivOffset, DeviceNumber
                 throw args.error("keyring key", "must be :size:type:description");
             }
             long size = canonical(args, word, parts[1]);
-            KeyringType type = null;
-            for (KeyringType t : KeyringType.values()) {
-                if (t.keyword().equals(parts[2])) {
-                    type = t;
-                }
-            }
+            KeyringType type = Args.find(KeyringType.class, parts[2]);
             if (type == null) {
                 throw args.error("keyring key type", "must be logon, user, encrypted or trusted, got '" + parts[2] + "'");
             }
@@ -245,21 +231,19 @@ public record CryptTarget(String cipher, Key key, Sectors ivOffset, DeviceNumber
         if (parts.length != 3) {
             throw args.error("integrity feature", "must be integrity:<tag size>:<aead|none>, got '" + f + "'");
         }
-        for (IntegrityProfile p : IntegrityProfile.values()) {
-            if (p.name().toLowerCase(Locale.ROOT).equals(parts[2])) {
-                return new Integrity((int) Math.min(canonical(args, f, parts[1]), Integer.MAX_VALUE), p);
-            }
+        IntegrityProfile p = Args.find(IntegrityProfile.class, parts[2]);
+        if (p == null) {
+            throw args.error("integrity profile", "must be aead or none, got '" + parts[2] + "'");
         }
-        throw args.error("integrity profile", "must be aead or none, got '" + parts[2] + "'");
+        return new Integrity((int) Math.min(canonical(args, f, parts[1]), Integer.MAX_VALUE), p);
     }
 
     private static Flag flagOf(Args args, String f) {
-        for (Flag flag : Flag.values()) {
-            if (flag.keyword().equals(f)) {
-                return flag;
-            }
+        Flag flag = Args.find(Flag.class, f);
+        if (flag == null) {
+            throw args.error("feature", "unknown: '" + f + "'");
         }
-        throw args.error("feature", "unknown: '" + f + "'");
+        return flag;
     }
 
     private static long canonical(Args args, String word, String number) {
@@ -307,7 +291,7 @@ public record CryptTarget(String cipher, Key key, Sectors ivOffset, DeviceNumber
             tail.append(' ').append(n);
             for (Flag f : Flag.values()) {
                 if (f != Flag.IV_LARGE_SECTORS && flags.contains(f)) {
-                    tail.append(' ').append(f.keyword());
+                    tail.append(' ').append(Args.keyword(f));
                 }
             }
             integrity.ifPresent(i -> tail.append(' ').append(i));
@@ -315,7 +299,7 @@ public record CryptTarget(String cipher, Key key, Sectors ivOffset, DeviceNumber
                 tail.append(" sector_size:").append(sectorSize.bytes());
             }
             if (flags.contains(Flag.IV_LARGE_SECTORS)) {
-                tail.append(' ').append(Flag.IV_LARGE_SECTORS.keyword());
+                tail.append(' ').append(Args.keyword(Flag.IV_LARGE_SECTORS));
             }
         }
         String keyText = keyText();
@@ -341,7 +325,7 @@ public record CryptTarget(String cipher, Key key, Sectors ivOffset, DeviceNumber
             return "-";
         }
         if (key instanceof Key.Keyring k) {
-            return ":" + k.size() + ":" + k.type().keyword() + ":" + k.description();
+            return ":" + k.size() + ":" + Args.keyword(k.type()) + ":" + k.description();
         }
         return null;
     }

@@ -84,7 +84,7 @@ public record FlakeyTarget(DeviceNumber device, Sectors offset, long upSeconds, 
             left--;
         }
         if (left > 0) {
-            args.keyword("feature", "corrupt_bio_byte");
+            args.expect("feature", "corrupt_bio_byte");
             long nth = args.number("corrupt byte");
             String dir = args.word("corrupt direction");
             if (!dir.equals("r") && !dir.equals("w")) {

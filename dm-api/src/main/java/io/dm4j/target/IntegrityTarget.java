@@ -2,7 +2,6 @@ package io.dm4j.target;
 
 import io.dm4j.DeviceNumber;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -45,59 +44,51 @@ public record IntegrityTarget(DeviceNumber device, Sectors offset, int tagSize, 
     }
 
     /** Integrity's optional arguments, in the kernel's order. */
-    public enum Option implements OptionKey {
+    public static final class Option {
+        private Option() {}
+
         /** {@code meta_device:<dev>}: tags on a separate device. */
-        META_DEVICE(Value.DEVICE),
+        public static final OptionKey META_DEVICE = OptionKey.of("meta_device", OptionKey.Value.DEVICE);
         /** {@code block_size:<bytes>}. */
-        BLOCK_SIZE(Value.NUMBER),
+        public static final OptionKey BLOCK_SIZE = OptionKey.of("block_size", OptionKey.Value.NUMBER);
         /** {@code recalculate}: recompute tags in the background. */
-        RECALCULATE(Value.NONE),
+        public static final OptionKey RECALCULATE = OptionKey.of("recalculate", OptionKey.Value.NONE);
         /** {@code reset_recalculate}. */
-        RESET_RECALCULATE(Value.NONE),
+        public static final OptionKey RESET_RECALCULATE = OptionKey.of("reset_recalculate", OptionKey.Value.NONE);
         /** {@code allow_discards}. */
-        ALLOW_DISCARDS(Value.NONE),
+        public static final OptionKey ALLOW_DISCARDS = OptionKey.of("allow_discards", OptionKey.Value.NONE);
         /** {@code journal_sectors:<n>}. */
-        JOURNAL_SECTORS(Value.NUMBER),
+        public static final OptionKey JOURNAL_SECTORS = OptionKey.of("journal_sectors", OptionKey.Value.NUMBER);
         /** {@code interleave_sectors:<n>}. */
-        INTERLEAVE_SECTORS(Value.NUMBER),
+        public static final OptionKey INTERLEAVE_SECTORS = OptionKey.of("interleave_sectors", OptionKey.Value.NUMBER);
         /** {@code buffer_sectors:<n>}. */
-        BUFFER_SECTORS(Value.NUMBER),
+        public static final OptionKey BUFFER_SECTORS = OptionKey.of("buffer_sectors", OptionKey.Value.NUMBER);
         /** {@code journal_watermark:<percent>}. */
-        JOURNAL_WATERMARK(Value.NUMBER),
+        public static final OptionKey JOURNAL_WATERMARK = OptionKey.of("journal_watermark", OptionKey.Value.NUMBER);
         /** {@code commit_time:<ms>}. */
-        COMMIT_TIME(Value.NUMBER),
+        public static final OptionKey COMMIT_TIME = OptionKey.of("commit_time", OptionKey.Value.NUMBER);
         /** {@code sectors_per_bit:<n>} (bitmap mode). */
-        SECTORS_PER_BIT(Value.NUMBER),
+        public static final OptionKey SECTORS_PER_BIT = OptionKey.of("sectors_per_bit", OptionKey.Value.NUMBER);
         /** {@code bitmap_flush_interval:<ms>} (bitmap mode). */
-        BITMAP_FLUSH_INTERVAL(Value.NUMBER),
+        public static final OptionKey BITMAP_FLUSH_INTERVAL = OptionKey.of("bitmap_flush_interval", OptionKey.Value.NUMBER);
         /** {@code fix_padding}. */
-        FIX_PADDING(Value.NONE),
+        public static final OptionKey FIX_PADDING = OptionKey.of("fix_padding", OptionKey.Value.NONE);
         /** {@code fix_hmac}. */
-        FIX_HMAC(Value.NONE),
+        public static final OptionKey FIX_HMAC = OptionKey.of("fix_hmac", OptionKey.Value.NONE);
         /** {@code legacy_recalculate}. */
-        LEGACY_RECALCULATE(Value.NONE),
+        public static final OptionKey LEGACY_RECALCULATE = OptionKey.of("legacy_recalculate", OptionKey.Value.NONE);
         /** {@code internal_hash:<alg>[:<hex key>]}. */
-        INTERNAL_HASH(Value.WORD),
+        public static final OptionKey INTERNAL_HASH = OptionKey.of("internal_hash", OptionKey.Value.WORD);
         /** {@code journal_crypt:<alg>[:<hex key>]}. */
-        JOURNAL_CRYPT(Value.WORD),
+        public static final OptionKey JOURNAL_CRYPT = OptionKey.of("journal_crypt", OptionKey.Value.WORD);
         /** {@code journal_mac:<alg>[:<hex key>]}. */
-        JOURNAL_MAC(Value.WORD);
+        public static final OptionKey JOURNAL_MAC = OptionKey.of("journal_mac", OptionKey.Value.WORD);
 
-        private final Value value;
-
-        Option(Value value) {
-            this.value = value;
-        }
-
-        @Override
-        public String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        @Override
-        public Value value() {
-            return value;
-        }
+        /** All of them, in the kernel's order. */
+        static final List<OptionKey> ALL = List.of(META_DEVICE, BLOCK_SIZE, RECALCULATE, RESET_RECALCULATE,
+                ALLOW_DISCARDS, JOURNAL_SECTORS, INTERLEAVE_SECTORS, BUFFER_SECTORS, JOURNAL_WATERMARK, COMMIT_TIME,
+                SECTORS_PER_BIT, BITMAP_FLUSH_INTERVAL, FIX_PADDING, FIX_HMAC, LEGACY_RECALCULATE, INTERNAL_HASH,
+                JOURNAL_CRYPT, JOURNAL_MAC);
     }
 
     /** Checks the fields; puts the options in the kernel's order. */
@@ -106,7 +97,7 @@ public record IntegrityTarget(DeviceNumber device, Sectors offset, int tagSize, 
         Objects.requireNonNull(offset, "offset");
         Checks.range(TYPE, "tag size", tagSize, 1, Integer.MAX_VALUE);
         Objects.requireNonNull(mode, "mode");
-        options = Options.canonical(TYPE, Option.class, options);
+        options = Options.canonical(TYPE, Option.ALL, options);
         Checks.rule(mode != Mode.BITMAP || Options.has(options, Option.INTERNAL_HASH), TYPE, "mode",
                 "bitmap mode needs an internal_hash");
     }
@@ -126,7 +117,7 @@ public record IntegrityTarget(DeviceNumber device, Sectors offset, int tagSize, 
             throw args.error("mode", "must be J, B, D or R, got '" + m + "'");
         }
         int words = args.count("option count", 64);
-        return new IntegrityTarget(device, offset, tagSize, mode, Options.parse(args, words, Option.class, true));
+        return new IntegrityTarget(device, offset, tagSize, mode, Options.parse(args, words, Option.ALL, true));
     }
 
     @Override

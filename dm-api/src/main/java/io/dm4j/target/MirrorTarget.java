@@ -4,7 +4,6 @@ import io.dm4j.DeviceNumber;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -55,7 +54,7 @@ public record MirrorTarget(Log log, List<DeviceOffset> legs, Set<Feature> featur
         public String toString() {
             int n = (device.isPresent() ? 2 : 1) + (sync == Sync.DEFAULT ? 0 : 1);
             return (device.isPresent() ? "disk " : "core ") + n + " " + device.map(d -> d + " ").orElse("")
-                    + regionSize.count() + (sync == Sync.DEFAULT ? "" : " " + sync.name().toLowerCase(Locale.ROOT));
+                    + regionSize.count() + (sync == Sync.DEFAULT ? "" : " " + Args.keyword(sync));
         }
 
         static Log parse(Args args) {
@@ -87,10 +86,6 @@ public record MirrorTarget(Log log, List<DeviceOffset> legs, Set<Feature> featur
         HANDLE_ERRORS,
         /** {@code keep_log}: keep the log device when it fails (needs {@code handle_errors}). */
         KEEP_LOG;
-
-        String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
     }
 
     /** Checks the fields and the kernel's rules between them. */
@@ -118,7 +113,7 @@ public record MirrorTarget(Log log, List<DeviceOffset> legs, Set<Feature> featur
             f--;
         }
         if (f > 0) {
-            args.keyword("feature", "keep_log");
+            args.expect("feature", "keep_log");
             features.add(Feature.KEEP_LOG);
             f--;
         }
@@ -143,7 +138,7 @@ public record MirrorTarget(Log log, List<DeviceOffset> legs, Set<Feature> featur
             s.append(' ').append(features.size());
             for (Feature f : Feature.values()) {
                 if (features.contains(f)) {
-                    s.append(' ').append(f.keyword());
+                    s.append(' ').append(Args.keyword(f));
                 }
             }
         }

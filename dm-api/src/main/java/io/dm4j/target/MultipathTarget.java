@@ -3,7 +3,6 @@ package io.dm4j.target;
 import io.dm4j.DeviceNumber;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,38 +82,28 @@ public record MultipathTarget(List<TargetOption> features, Optional<String> hard
     }
 
     /** Multipath's optional features, in the kernel's order. */
-    public enum Option implements OptionKey {
+    public static final class Option {
+        private Option() {}
+
         /** {@code queue_if_no_path}: queue I/O while no path works. */
-        QUEUE_IF_NO_PATH(Value.NONE),
+        public static final OptionKey QUEUE_IF_NO_PATH = OptionKey.of("queue_if_no_path", OptionKey.Value.NONE);
         /** {@code pg_init_retries <1..50>}. */
-        PG_INIT_RETRIES(Value.NUMBER),
+        public static final OptionKey PG_INIT_RETRIES = OptionKey.of("pg_init_retries", OptionKey.Value.NUMBER);
         /** {@code pg_init_delay_msecs <0..60000>}. */
-        PG_INIT_DELAY_MSECS(Value.NUMBER),
+        public static final OptionKey PG_INIT_DELAY_MSECS = OptionKey.of("pg_init_delay_msecs", OptionKey.Value.NUMBER);
         /** {@code retain_attached_hw_handler}. */
-        RETAIN_ATTACHED_HW_HANDLER(Value.NONE),
+        public static final OptionKey RETAIN_ATTACHED_HW_HANDLER = OptionKey.of("retain_attached_hw_handler", OptionKey.Value.NONE);
         /** {@code queue_mode bio}: bio-based instead of request-based. */
-        QUEUE_MODE(Value.WORD);
+        public static final OptionKey QUEUE_MODE = OptionKey.of("queue_mode", OptionKey.Value.WORD);
 
-        private final Value value;
-
-        Option(Value value) {
-            this.value = value;
-        }
-
-        @Override
-        public String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        @Override
-        public Value value() {
-            return value;
-        }
+        /** All of them, in the kernel's order. */
+        static final List<OptionKey> ALL = List.of(QUEUE_IF_NO_PATH, PG_INIT_RETRIES, PG_INIT_DELAY_MSECS,
+                RETAIN_ATTACHED_HW_HANDLER, QUEUE_MODE);
     }
 
     /** Checks the fields and the kernel's rules between them; puts features in the kernel's form. */
     public MultipathTarget {
-        features = Options.canonical(TYPE, Option.class, features);
+        features = Options.canonical(TYPE, Option.ALL, features);
         for (TargetOption f : features) {
             if (f.key() == Option.PG_INIT_RETRIES) {
                 Checks.range(TYPE, "pg_init_retries", f.number(), 1, 50);
@@ -128,7 +117,7 @@ public record MultipathTarget(List<TargetOption> features, Optional<String> hard
         if (Options.has(features, Option.QUEUE_MODE) && !Options.has(features, Option.RETAIN_ATTACHED_HW_HANDLER)) {
             List<TargetOption> withRetain = new ArrayList<>(features);
             withRetain.add(TargetOption.flag(Option.RETAIN_ATTACHED_HW_HANDLER));
-            features = Options.canonical(TYPE, Option.class, withRetain);
+            features = Options.canonical(TYPE, Option.ALL, withRetain);
         }
         Objects.requireNonNull(hardwareHandler, "hardwareHandler");
         hardwareHandler.ifPresent(h -> Checks.word(TYPE, "hardware handler", h));
@@ -145,7 +134,7 @@ public record MultipathTarget(List<TargetOption> features, Optional<String> hard
     }
 
     static MultipathTarget parse(Args args) {
-        List<TargetOption> features = Options.parse(args, args.count("feature count", 8), Option.class, false);
+        List<TargetOption> features = Options.parse(args, args.count("feature count", 8), Option.ALL, false);
         int handlerArgs = args.count("hardware handler argument count", 1);
         Optional<String> handler = handlerArgs == 0 ? Optional.empty() : Optional.of(args.word("hardware handler"));
         int n = args.count("priority group count", 1024);
@@ -153,7 +142,7 @@ public record MultipathTarget(List<TargetOption> features, Optional<String> hard
         List<PathGroup> groups = new ArrayList<>();
         for (int g = 0; g < n; g++) {
             String selector = args.word("path selector");
-            args.keyword("selector argument count", "0");
+            args.expect("selector argument count", "0");
             int paths = args.count("path count", 1024);
             int pathArgs = args.count("path argument count", 1024);
             List<Path> list = new ArrayList<>();

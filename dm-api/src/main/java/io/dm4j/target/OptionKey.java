@@ -1,13 +1,19 @@
 package io.dm4j.target;
 
+import java.util.Objects;
+
 /**
- * A keyword of a target's optional arguments. Each target with such arguments lists its keywords
- * in an enum ({@code WritecacheTarget.Option}, {@code VerityTarget.Option}...), declared in the
- * order in which the kernel prints them.
+ * A keyword of a target's optional arguments and what follows it. Each target with such arguments
+ * lists its keywords as constants of a nested {@code Option} class ({@code WritecacheTarget.Option},
+ * {@code VerityTarget.Option}...), in the order in which the kernel prints them.
+ *
+ * @param keyword the keyword as the kernel spells it, e.g. {@code high_watermark}
+ * @param value what value the keyword takes
+ * @param repeatable true if the keyword may appear more than once (e.g. raid's {@code rebuild <index>})
  */
-public interface OptionKey {
+public record OptionKey(String keyword, Value value, boolean repeatable) {
     /** What follows a keyword. */
-    enum Value {
+    public enum Value {
         /** Nothing: the keyword alone. */
         NONE,
         /** A decimal number, not negative. */
@@ -20,14 +26,19 @@ public interface OptionKey {
         WORD
     }
 
-    /** The keyword as the kernel spells it, e.g. {@code high_watermark}. */
-    String keyword();
+    /** Checks the keyword. */
+    public OptionKey {
+        Checks.word("target", "option keyword", keyword);
+        Objects.requireNonNull(value, "value");
+    }
 
-    /** What value the keyword takes. */
-    Value value();
+    static OptionKey of(String keyword, Value value) {
+        return new OptionKey(keyword, value, false);
+    }
 
-    /** True if the keyword may appear more than once (e.g. raid's {@code rebuild <index>}). */
-    default boolean repeatable() {
-        return false;
+    /** {@code keyword}, or {@code keyword value}. */
+    @Override
+    public String toString() {
+        return value == Value.NONE ? keyword : keyword + " <" + value.name().toLowerCase(java.util.Locale.ROOT) + ">";
     }
 }

@@ -12,15 +12,14 @@ import java.util.List;
 final class Options {
     private Options() {}
 
-    /** The options in the kernel's order (the enum's), each keyword at most once unless repeatable. */
-    static <K extends Enum<K> & OptionKey> List<TargetOption> canonical(String type, Class<K> keys,
-            List<TargetOption> options) {
+    /** The options in the kernel's order (that of {@code keys}), each keyword at most once unless repeatable. */
+    static List<TargetOption> canonical(String type, List<OptionKey> keys, List<TargetOption> options) {
         List<TargetOption> sorted = new ArrayList<>(options);
         for (TargetOption o : sorted) {
-            Checks.rule(keys.isInstance(o.key()), type, "option " + o.key().keyword(),
+            Checks.rule(keys.contains(o.key()), type, "option " + o.key().keyword(),
                     "is not a " + type + " option");
         }
-        sorted.sort(Comparator.comparingInt((TargetOption o) -> ((Enum<?>) o.key()).ordinal())
+        sorted.sort(Comparator.comparingInt((TargetOption o) -> keys.indexOf(o.key()))
                 .thenComparingLong(o -> o.key().repeatable() ? o.number() : 0));
         for (int i = 1; i < sorted.size(); i++) {
             TargetOption prev = sorted.get(i - 1);
@@ -55,8 +54,7 @@ final class Options {
     }
 
     /** Reads options that take {@code words} words, for a target whose keywords are {@code keys}. */
-    static <K extends Enum<K> & OptionKey> List<TargetOption> parse(Args args, int words, Class<K> keys,
-            boolean joined) {
+    static List<TargetOption> parse(Args args, int words, List<OptionKey> keys, boolean joined) {
         List<TargetOption> options = new ArrayList<>();
         int left = words;
         while (left > 0) {
@@ -68,7 +66,7 @@ final class Options {
                 keyword = w.substring(0, w.indexOf(':'));
                 value = w.substring(w.indexOf(':') + 1);
             }
-            K key = keyOf(args, keys, keyword);
+            OptionKey key = keyOf(args, keys, keyword);
             if (!joined && key.value() != OptionKey.Value.NONE) {
                 if (left == 0) {
                     throw args.error("option " + keyword, "lacks its value within the counted arguments");
@@ -81,8 +79,8 @@ final class Options {
         return options;
     }
 
-    private static <K extends Enum<K> & OptionKey> K keyOf(Args args, Class<K> keys, String keyword) {
-        for (K k : keys.getEnumConstants()) {
+    private static OptionKey keyOf(Args args, List<OptionKey> keys, String keyword) {
+        for (OptionKey k : keys) {
             if (k.keyword().equals(keyword)) {
                 return k;
             }

@@ -3,7 +3,6 @@ package io.dm4j.target;
 import io.dm4j.DeviceNumber;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -53,60 +52,46 @@ public record RaidTarget(String raidType, Sectors chunkSize, List<TargetOption> 
     }
 
     /** Raid's optional parameters, in the kernel's order. */
-    public enum Option implements OptionKey {
+    public static final class Option {
+        private Option() {}
+
         /** {@code sync}: resynchronise all legs. */
-        SYNC(Value.NONE),
+        public static final OptionKey SYNC = OptionKey.of("sync", OptionKey.Value.NONE);
         /** {@code nosync}: take the legs as in sync. */
-        NOSYNC(Value.NONE),
+        public static final OptionKey NOSYNC = OptionKey.of("nosync", OptionKey.Value.NONE);
         /** {@code rebuild <index>}: rebuild that leg; may repeat. */
-        REBUILD(Value.NUMBER),
+        public static final OptionKey REBUILD = new OptionKey("rebuild", OptionKey.Value.NUMBER, true);
         /** {@code daemon_sleep <ms>}. */
-        DAEMON_SLEEP(Value.NUMBER),
+        public static final OptionKey DAEMON_SLEEP = OptionKey.of("daemon_sleep", OptionKey.Value.NUMBER);
         /** {@code min_recovery_rate <KiB/s>}. */
-        MIN_RECOVERY_RATE(Value.NUMBER),
+        public static final OptionKey MIN_RECOVERY_RATE = OptionKey.of("min_recovery_rate", OptionKey.Value.NUMBER);
         /** {@code max_recovery_rate <KiB/s>}. */
-        MAX_RECOVERY_RATE(Value.NUMBER),
+        public static final OptionKey MAX_RECOVERY_RATE = OptionKey.of("max_recovery_rate", OptionKey.Value.NUMBER);
         /** {@code write_mostly <index>}: read from that leg only if needed; may repeat. */
-        WRITE_MOSTLY(Value.NUMBER),
+        public static final OptionKey WRITE_MOSTLY = new OptionKey("write_mostly", OptionKey.Value.NUMBER, true);
         /** {@code max_write_behind <sectors>}. */
-        MAX_WRITE_BEHIND(Value.NUMBER),
+        public static final OptionKey MAX_WRITE_BEHIND = OptionKey.of("max_write_behind", OptionKey.Value.NUMBER);
         /** {@code stripe_cache <sectors>}. */
-        STRIPE_CACHE(Value.NUMBER),
+        public static final OptionKey STRIPE_CACHE = OptionKey.of("stripe_cache", OptionKey.Value.NUMBER);
         /** {@code region_size <sectors>}: bitmap granularity. */
-        REGION_SIZE(Value.NUMBER),
+        public static final OptionKey REGION_SIZE = OptionKey.of("region_size", OptionKey.Value.NUMBER);
         /** {@code raid10_copies <n>}. */
-        RAID10_COPIES(Value.NUMBER),
+        public static final OptionKey RAID10_COPIES = OptionKey.of("raid10_copies", OptionKey.Value.NUMBER);
         /** {@code raid10_format <near|far|offset>}. */
-        RAID10_FORMAT(Value.WORD),
+        public static final OptionKey RAID10_FORMAT = OptionKey.of("raid10_format", OptionKey.Value.WORD);
         /** {@code delta_disks <n>}: legs added (positive) or removed (negative) by a reshape. */
-        DELTA_DISKS(Value.SIGNED),
+        public static final OptionKey DELTA_DISKS = OptionKey.of("delta_disks", OptionKey.Value.SIGNED);
         /** {@code data_offset <sectors>}. */
-        DATA_OFFSET(Value.NUMBER),
+        public static final OptionKey DATA_OFFSET = OptionKey.of("data_offset", OptionKey.Value.NUMBER);
         /** {@code journal_dev <dev>}: a raid4/5/6 journal. */
-        JOURNAL_DEV(Value.DEVICE),
+        public static final OptionKey JOURNAL_DEV = OptionKey.of("journal_dev", OptionKey.Value.DEVICE);
         /** {@code journal_mode <writethrough|writeback>}. */
-        JOURNAL_MODE(Value.WORD);
+        public static final OptionKey JOURNAL_MODE = OptionKey.of("journal_mode", OptionKey.Value.WORD);
 
-        private final Value value;
-
-        Option(Value value) {
-            this.value = value;
-        }
-
-        @Override
-        public String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        @Override
-        public Value value() {
-            return value;
-        }
-
-        @Override
-        public boolean repeatable() {
-            return this == REBUILD || this == WRITE_MOSTLY;
-        }
+        /** All of them, in the kernel's order. */
+        static final List<OptionKey> ALL = List.of(SYNC, NOSYNC, REBUILD, DAEMON_SLEEP, MIN_RECOVERY_RATE,
+                MAX_RECOVERY_RATE, WRITE_MOSTLY, MAX_WRITE_BEHIND, STRIPE_CACHE, REGION_SIZE, RAID10_COPIES,
+                RAID10_FORMAT, DELTA_DISKS, DATA_OFFSET, JOURNAL_DEV, JOURNAL_MODE);
     }
 
     /** Checks the fields and the kernel's rules between them; puts the options in the kernel's order. */
@@ -118,7 +103,7 @@ public record RaidTarget(String raidType, Sectors chunkSize, List<TargetOption> 
                 "must be 0 for raid1 (the kernel ignores it and reports 0)");
         Checks.rule(raidType.equals("raid1") || chunkSize.isPowerOfTwo(), TYPE, "chunk size",
                 "must be a power of two, got " + chunkSize.count());
-        options = Options.canonical(TYPE, Option.class, options);
+        options = Options.canonical(TYPE, Option.ALL, options);
         devices = Checks.list(TYPE, "devices", devices, 1);
         Checks.rule(devices.size() <= 253, TYPE, "devices", "must be at most 253, got " + devices.size());
         for (TargetOption o : options) {
@@ -146,7 +131,7 @@ public record RaidTarget(String raidType, Sectors chunkSize, List<TargetOption> 
             throw args.error("parameter count", "must count the chunk size at least");
         }
         Sectors chunk = args.sectors("chunk size");
-        List<TargetOption> options = Options.parse(args, params - 1, Option.class, false);
+        List<TargetOption> options = Options.parse(args, params - 1, Option.ALL, false);
         int n = args.count("device count", 253);
         List<Leg> legs = new ArrayList<>();
         for (int i = 0; i < n; i++) {

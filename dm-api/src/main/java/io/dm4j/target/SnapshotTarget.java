@@ -77,11 +77,11 @@ public record SnapshotTarget(DeviceNumber origin, DeviceNumber cow, Store store,
         boolean passdown = false;
         int n = args.hasMore() ? args.count("feature count", 2) : 0;
         if (n > 0) {
-            args.keyword("feature", "discard_zeroes_cow");
+            args.expect("feature", "discard_zeroes_cow");
             zeroes = true;
         }
         if (n > 1) {
-            args.keyword("feature", "discard_passdown_origin");
+            args.expect("feature", "discard_passdown_origin");
             passdown = true;
         }
         return new SnapshotTarget(origin, cow, store, chunk, zeroes, passdown);

@@ -2,7 +2,6 @@ package io.dm4j.target;
 
 import io.dm4j.InvalidTableException;
 import io.dm4j.TargetLine;
-import java.util.Objects;
 
 /**
  * A device-mapper target with typed, validated parameters. {@link #params()} gives exactly the

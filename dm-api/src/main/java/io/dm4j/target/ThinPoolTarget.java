@@ -2,7 +2,6 @@ package io.dm4j.target;
 
 import io.dm4j.DeviceNumber;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -33,10 +32,6 @@ public record ThinPoolTarget(DeviceNumber metadata, DeviceNumber data, Sectors b
         READ_ONLY,
         /** {@code error_if_no_space}: fail writes at once when full instead of queueing them. */
         ERROR_IF_NO_SPACE;
-
-        String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
     }
 
     /** Checks the fields. */
@@ -62,15 +57,9 @@ public record ThinPoolTarget(DeviceNumber metadata, DeviceNumber data, Sectors b
         int n = args.count("feature count", Feature.values().length);
         Set<Feature> features = EnumSet.noneOf(Feature.class);
         for (int i = 0; i < n; i++) {
-            String w = args.word("feature");
-            Feature f = null;
-            for (Feature candidate : Feature.values()) {
-                if (candidate.keyword().equals(w)) {
-                    f = candidate;
-                }
-            }
-            if (f == null || !features.add(f)) {
-                throw args.error("feature", (f == null ? "unknown" : "repeated") + ": '" + w + "'");
+            Feature f = args.keyword("feature", Feature.class);
+            if (!features.add(f)) {
+                throw args.error("feature", "repeated: '" + Args.keyword(f) + "'");
             }
         }
         return new ThinPoolTarget(metadata, data, blockSize, lowWater, features);
@@ -89,7 +78,7 @@ public record ThinPoolTarget(DeviceNumber metadata, DeviceNumber data, Sectors b
                 .append(' ');
         for (Feature f : Feature.values()) {
             if (features.contains(f)) {
-                s.append(f.keyword()).append(' ');
+                s.append(Args.keyword(f)).append(' ');
             }
         }
         return s.toString();

@@ -2,7 +2,6 @@ package io.dm4j.target;
 
 import io.dm4j.DeviceNumber;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,51 +26,42 @@ public record VerityTarget(int version, DeviceNumber dataDevice, DeviceNumber ha
         Optional<String> salt, List<TargetOption> options) implements Target {
     static final String TYPE = "verity";
 
-    private static final List<Option> MODES = List.of(Option.IGNORE_CORRUPTION, Option.RESTART_ON_CORRUPTION,
+    private static final List<OptionKey> MODES = List.of(Option.IGNORE_CORRUPTION, Option.RESTART_ON_CORRUPTION,
             Option.PANIC_ON_CORRUPTION);
-    private static final List<Option> FEC = List.of(Option.USE_FEC_FROM_DEVICE, Option.FEC_BLOCKS, Option.FEC_START,
+    private static final List<OptionKey> FEC = List.of(Option.USE_FEC_FROM_DEVICE, Option.FEC_BLOCKS, Option.FEC_START,
             Option.FEC_ROOTS);
 
     /** Verity's optional arguments, in the kernel's order. */
-    public enum Option implements OptionKey {
+    public static final class Option {
+        private Option() {}
+
         /** {@code ignore_corruption}: log corrupt blocks, return their data anyway. */
-        IGNORE_CORRUPTION(Value.NONE),
+        public static final OptionKey IGNORE_CORRUPTION = OptionKey.of("ignore_corruption", OptionKey.Value.NONE);
         /** {@code restart_on_corruption}: restart the machine on a corrupt block. */
-        RESTART_ON_CORRUPTION(Value.NONE),
+        public static final OptionKey RESTART_ON_CORRUPTION = OptionKey.of("restart_on_corruption", OptionKey.Value.NONE);
         /** {@code panic_on_corruption}: panic on a corrupt block. */
-        PANIC_ON_CORRUPTION(Value.NONE),
+        public static final OptionKey PANIC_ON_CORRUPTION = OptionKey.of("panic_on_corruption", OptionKey.Value.NONE);
         /** {@code ignore_zero_blocks}: blocks hashed as zero read as zeros unverified. */
-        IGNORE_ZERO_BLOCKS(Value.NONE),
+        public static final OptionKey IGNORE_ZERO_BLOCKS = OptionKey.of("ignore_zero_blocks", OptionKey.Value.NONE);
         /** {@code check_at_most_once}: verify each block once. */
-        CHECK_AT_MOST_ONCE(Value.NONE),
+        public static final OptionKey CHECK_AT_MOST_ONCE = OptionKey.of("check_at_most_once", OptionKey.Value.NONE);
         /** {@code try_verify_in_tasklet}. */
-        TRY_VERIFY_IN_TASKLET(Value.NONE),
+        public static final OptionKey TRY_VERIFY_IN_TASKLET = OptionKey.of("try_verify_in_tasklet", OptionKey.Value.NONE);
         /** {@code use_fec_from_device <dev>}: forward error correction data. */
-        USE_FEC_FROM_DEVICE(Value.DEVICE),
+        public static final OptionKey USE_FEC_FROM_DEVICE = OptionKey.of("use_fec_from_device", OptionKey.Value.DEVICE);
         /** {@code fec_blocks <n>}. */
-        FEC_BLOCKS(Value.NUMBER),
+        public static final OptionKey FEC_BLOCKS = OptionKey.of("fec_blocks", OptionKey.Value.NUMBER);
         /** {@code fec_start <n>}. */
-        FEC_START(Value.NUMBER),
+        public static final OptionKey FEC_START = OptionKey.of("fec_start", OptionKey.Value.NUMBER);
         /** {@code fec_roots <n>}. */
-        FEC_ROOTS(Value.NUMBER),
+        public static final OptionKey FEC_ROOTS = OptionKey.of("fec_roots", OptionKey.Value.NUMBER);
         /** {@code root_hash_sig_key_desc <desc>}: a signature of the root hash in the keyring. */
-        ROOT_HASH_SIG_KEY_DESC(Value.WORD);
+        public static final OptionKey ROOT_HASH_SIG_KEY_DESC = OptionKey.of("root_hash_sig_key_desc", OptionKey.Value.WORD);
 
-        private final Value value;
-
-        Option(Value value) {
-            this.value = value;
-        }
-
-        @Override
-        public String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        @Override
-        public Value value() {
-            return value;
-        }
+        /** All of them, in the kernel's order. */
+        static final List<OptionKey> ALL = List.of(IGNORE_CORRUPTION, RESTART_ON_CORRUPTION, PANIC_ON_CORRUPTION,
+                IGNORE_ZERO_BLOCKS, CHECK_AT_MOST_ONCE, TRY_VERIFY_IN_TASKLET, USE_FEC_FROM_DEVICE, FEC_BLOCKS,
+                FEC_START, FEC_ROOTS, ROOT_HASH_SIG_KEY_DESC);
     }
 
     /** Checks the fields and the kernel's rules between them; puts the options in the kernel's order. */
@@ -87,7 +77,7 @@ public record VerityTarget(int version, DeviceNumber dataDevice, DeviceNumber ha
         checkHex("root digest", rootDigest);
         Objects.requireNonNull(salt, "salt");
         salt.ifPresent(s -> checkHex("salt", s));
-        options = Options.canonical(TYPE, Option.class, options);
+        options = Options.canonical(TYPE, Option.ALL, options);
         List<TargetOption> opts = options;
         Checks.rule(MODES.stream().filter(m -> Options.has(opts, m)).count() <= 1, TYPE, "options",
                 "may have only one of ignore_corruption, restart_on_corruption, panic_on_corruption");
@@ -119,7 +109,7 @@ public record VerityTarget(int version, DeviceNumber dataDevice, DeviceNumber ha
         String salt = args.word("salt");
         int words = args.hasMore() ? args.count("option count", 64) : 0;
         return new VerityTarget(version, data, hash, dataBlock, hashBlock, blocks, start, algorithm, digest,
-                salt.equals("-") ? Optional.empty() : Optional.of(salt), Options.parse(args, words, Option.class, false));
+                salt.equals("-") ? Optional.empty() : Optional.of(salt), Options.parse(args, words, Option.ALL, false));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.dm4j.target;
 
 import io.dm4j.DeviceNumber;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -34,47 +33,37 @@ public record WritecacheTarget(Mode mode, DeviceNumber origin, DeviceNumber cach
     }
 
     /** Writecache's optional arguments, in the kernel's order. */
-    public enum Option implements OptionKey {
+    public static final class Option {
+        private Option() {}
+
         /** {@code start_sector <n>}: where the cache starts on the cache device. */
-        START_SECTOR(Value.NUMBER),
+        public static final OptionKey START_SECTOR = OptionKey.of("start_sector", OptionKey.Value.NUMBER);
         /** {@code high_watermark <percent>}: start writeback above this fill. */
-        HIGH_WATERMARK(Value.NUMBER),
+        public static final OptionKey HIGH_WATERMARK = OptionKey.of("high_watermark", OptionKey.Value.NUMBER);
         /** {@code low_watermark <percent>}: stop writeback below this fill. */
-        LOW_WATERMARK(Value.NUMBER),
+        public static final OptionKey LOW_WATERMARK = OptionKey.of("low_watermark", OptionKey.Value.NUMBER);
         /** {@code writeback_jobs <n>}. */
-        WRITEBACK_JOBS(Value.NUMBER),
+        public static final OptionKey WRITEBACK_JOBS = OptionKey.of("writeback_jobs", OptionKey.Value.NUMBER);
         /** {@code autocommit_blocks <n>}. */
-        AUTOCOMMIT_BLOCKS(Value.NUMBER),
+        public static final OptionKey AUTOCOMMIT_BLOCKS = OptionKey.of("autocommit_blocks", OptionKey.Value.NUMBER);
         /** {@code autocommit_time <ms>}. */
-        AUTOCOMMIT_TIME(Value.NUMBER),
+        public static final OptionKey AUTOCOMMIT_TIME = OptionKey.of("autocommit_time", OptionKey.Value.NUMBER);
         /** {@code max_age <ms>}. */
-        MAX_AGE(Value.NUMBER),
+        public static final OptionKey MAX_AGE = OptionKey.of("max_age", OptionKey.Value.NUMBER);
         /** {@code cleaner}: write everything back, cache nothing new. */
-        CLEANER(Value.NONE),
+        public static final OptionKey CLEANER = OptionKey.of("cleaner", OptionKey.Value.NONE);
         /** {@code fua}: FUA writeback (persistent memory only). */
-        FUA(Value.NONE),
+        public static final OptionKey FUA = OptionKey.of("fua", OptionKey.Value.NONE);
         /** {@code nofua}: writeback without FUA (persistent memory only). */
-        NOFUA(Value.NONE),
+        public static final OptionKey NOFUA = OptionKey.of("nofua", OptionKey.Value.NONE);
         /** {@code metadata_only}: cache metadata writes only. */
-        METADATA_ONLY(Value.NONE),
+        public static final OptionKey METADATA_ONLY = OptionKey.of("metadata_only", OptionKey.Value.NONE);
         /** {@code pause_writeback <ms>} (SSD only). */
-        PAUSE_WRITEBACK(Value.NUMBER);
+        public static final OptionKey PAUSE_WRITEBACK = OptionKey.of("pause_writeback", OptionKey.Value.NUMBER);
 
-        private final Value value;
-
-        Option(Value value) {
-            this.value = value;
-        }
-
-        @Override
-        public String keyword() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        @Override
-        public Value value() {
-            return value;
-        }
+        /** All of them, in the kernel's order. */
+        static final List<OptionKey> ALL = List.of(START_SECTOR, HIGH_WATERMARK, LOW_WATERMARK, WRITEBACK_JOBS,
+                AUTOCOMMIT_BLOCKS, AUTOCOMMIT_TIME, MAX_AGE, CLEANER, FUA, NOFUA, METADATA_ONLY, PAUSE_WRITEBACK);
     }
 
     /** Checks the fields and the kernel's rules between them; puts the options in the kernel's order. */
@@ -85,7 +74,7 @@ public record WritecacheTarget(Mode mode, DeviceNumber origin, DeviceNumber cach
         Checks.rule(blockSize.isPowerOfTwo() && blockSize.bytes() >= 512 && blockSize.bytes() <= 65536, TYPE,
                 "block size", "must be a power of two of 512 bytes or more, up to the page size; got "
                         + blockSize.bytes());
-        options = Options.canonical(TYPE, Option.class, options);
+        options = Options.canonical(TYPE, Option.ALL, options);
         for (TargetOption o : options) {
             if (o.key() == Option.HIGH_WATERMARK || o.key() == Option.LOW_WATERMARK) {
                 Checks.range(TYPE, o.key().keyword(), o.number(), 0, 100);
@@ -109,7 +98,7 @@ public record WritecacheTarget(Mode mode, DeviceNumber origin, DeviceNumber cach
         DeviceNumber cache = args.device("cache device");
         Sectors blockSize = args.bytes("block size");
         int words = args.count("option count", 64);
-        return new WritecacheTarget(mode, origin, cache, blockSize, Options.parse(args, words, Option.class, false));
+        return new WritecacheTarget(mode, origin, cache, blockSize, Options.parse(args, words, Option.ALL, false));
     }
 
     /** The same target with other options, e.g. {@code cleaner} to flush the cache before removing it. */

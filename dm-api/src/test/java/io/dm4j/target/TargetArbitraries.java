@@ -43,11 +43,11 @@ final class TargetArbitraries {
         return Arbitraries.of(type).set().map(s -> s.isEmpty() ? Set.of() : EnumSet.copyOf(s));
     }
 
-    /** Options of a target's keyword enum with valid values; {@code fix} applies the target's own rules. */
-    static <K extends Enum<K> & OptionKey> Arbitrary<List<TargetOption>> options(Class<K> keys) {
+    /** Options of a target's keywords with valid values; callers apply the target's own rules. */
+    static Arbitrary<List<TargetOption>> options(List<OptionKey> keys) {
         return Arbitraries.of(keys).set().ofMaxSize(6).flatMap(set -> {
             List<Arbitrary<TargetOption>> each = new ArrayList<>();
-            for (K k : set) {
+            for (OptionKey k : set) {
                 each.add(switch (k.value()) {
                     case NONE -> Arbitraries.just(TargetOption.flag(k));
                     case NUMBER -> Arbitraries.longs().between(0, 100).map(v -> TargetOption.of(k, v));
@@ -146,7 +146,7 @@ final class TargetArbitraries {
 
     static Arbitrary<Target> writecache() {
         return Combinators.combine(Arbitraries.of(WritecacheTarget.Mode.class), devices(), devices(),
-                powerOfTwo(0, 7), options(WritecacheTarget.Option.class))
+                powerOfTwo(0, 7), options(WritecacheTarget.Option.ALL))
                 .as((mode, o, c, bs, opts) -> new WritecacheTarget(mode, o, c, bs, opts.stream().filter(op ->
                         mode == WritecacheTarget.Mode.PMEM ? op.key() != WritecacheTarget.Option.PAUSE_WRITEBACK
                                 : op.key() != WritecacheTarget.Option.FUA && op.key() != WritecacheTarget.Option.NOFUA)
@@ -159,7 +159,7 @@ final class TargetArbitraries {
     }
 
     static Arbitrary<Target> verity() {
-        Arbitrary<List<TargetOption>> options = options(VerityTarget.Option.class).map(l -> l.stream()
+        Arbitrary<List<TargetOption>> options = options(VerityTarget.Option.ALL).map(l -> l.stream()
                 .filter(o -> o.key() != VerityTarget.Option.RESTART_ON_CORRUPTION
                         && o.key() != VerityTarget.Option.PANIC_ON_CORRUPTION
                         && o.key().value() != OptionKey.Value.DEVICE
@@ -174,7 +174,7 @@ final class TargetArbitraries {
 
     static Arbitrary<Target> integrity() {
         return Combinators.combine(devices(), sectors(), Arbitraries.integers().between(1, 64),
-                Arbitraries.of(IntegrityTarget.Mode.class), options(IntegrityTarget.Option.class))
+                Arbitraries.of(IntegrityTarget.Mode.class), options(IntegrityTarget.Option.ALL))
                 .as((d, o, tag, mode, opts) -> new IntegrityTarget(d, o, tag, mode, mode == IntegrityTarget.Mode.BITMAP
                         && !Options.has(opts, IntegrityTarget.Option.INTERNAL_HASH)
                         ? append(opts, TargetOption.of(IntegrityTarget.Option.INTERNAL_HASH, "crc32c")) : opts));
@@ -193,7 +193,7 @@ final class TargetArbitraries {
         Arbitrary<RaidTarget.Leg> leg = Combinators.combine(devices().optional(), devices().optional())
                 .as(RaidTarget.Leg::new);
         return Combinators.combine(Arbitraries.of("raid1", "raid5_ls", "raid6_zr", "raid10", "raid0"), powerOfTwo(3, 12),
-                options(RaidTarget.Option.class), leg.list().ofMinSize(2).ofMaxSize(8))
+                options(RaidTarget.Option.ALL), leg.list().ofMinSize(2).ofMaxSize(8))
                 .as((type, chunk, opts, legs) -> new RaidTarget(type, type.equals("raid1") ? Sectors.ZERO : chunk,
                         opts.stream().filter(o -> o.key() != RaidTarget.Option.SYNC)
                                 .map(o -> o.key().repeatable() ? TargetOption.of(o.key(), o.number() % legs.size()) : o)
@@ -206,12 +206,9 @@ final class TargetArbitraries {
                 .flatMap(sel -> Combinators.combine(devices(), repeat, u32().map(String::valueOf))
                         .as((d, r, t) -> new MultipathTarget.Path(d, sel.equals("service-time") ? List.of(r, t) : List.of(r)))
                         .list().ofMinSize(1).ofMaxSize(4).map(paths -> new MultipathTarget.PathGroup(sel, paths)));
-        Arbitrary<List<TargetOption>> features = options(MultipathTarget.Option.class).map(l -> l.stream().map(o ->
-                switch ((MultipathTarget.Option) o.key()) {
-                    case PG_INIT_RETRIES -> TargetOption.of(o.key(), 1 + o.number() % 50);
-                    case QUEUE_MODE -> TargetOption.of(o.key(), "bio");
-                    default -> o;
-                }).toList());
+        Arbitrary<List<TargetOption>> features = options(MultipathTarget.Option.ALL).map(l -> l.stream().map(o ->
+                o.key() == MultipathTarget.Option.PG_INIT_RETRIES ? TargetOption.of(o.key(), 1 + o.number() % 50)
+                        : o.key() == MultipathTarget.Option.QUEUE_MODE ? TargetOption.of(o.key(), "bio") : o).toList());
         return Combinators.combine(features, words().optional(), group.list().ofMaxSize(4), Arbitraries.integers().between(1, 4))
                 .as((f, hw, groups, initial) -> new MultipathTarget(f,
                         Options.has(f, MultipathTarget.Option.QUEUE_MODE) ? Optional.empty() : hw,

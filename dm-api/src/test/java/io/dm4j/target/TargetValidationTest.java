@@ -125,7 +125,7 @@ class TargetValidationTest {
                 List.of(TargetOption.of(WritecacheTarget.Option.HIGH_WATERMARK, 101))), "high_watermark");
         refused(() -> new WritecacheTarget(WritecacheTarget.Mode.SSD, D0, D1, Sectors.ofBytes(3072), List.of()),
                 "writecache block size");
-        VerityTarget.Option[] modes = {VerityTarget.Option.IGNORE_CORRUPTION, VerityTarget.Option.PANIC_ON_CORRUPTION};
+        OptionKey[] modes = {VerityTarget.Option.IGNORE_CORRUPTION, VerityTarget.Option.PANIC_ON_CORRUPTION};
         refused(() -> verity(List.of(TargetOption.flag(modes[0]), TargetOption.flag(modes[1]))), "only one");
         refused(() -> verity(List.of(TargetOption.of(VerityTarget.Option.FEC_ROOTS, 2))), "fec");
         refused(() -> new IntegrityTarget(D0, Sectors.ZERO, 4, IntegrityTarget.Mode.BITMAP, List.of()), "internal_hash");
