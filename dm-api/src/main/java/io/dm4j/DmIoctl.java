@@ -352,6 +352,9 @@ final class DmIoctl {
     /** Reads {@code dm_target_deps}. */
     static List<DeviceNumber> readDeps(ByteBuffer b, Header h) {
         checkReply(b, h);
+        if (!hasPayload(h)) {
+            return List.of(); // a device without the table asked for: the kernel writes no deps record
+        }
         checkInside(h, h.dataStart(), DEPS_DEV);
         long count = Integer.toUnsignedLong(b.getInt(h.dataStart() + DEPS_COUNT));
         if (count * 8 > h.dataSize() - h.dataStart() - DEPS_DEV) {
