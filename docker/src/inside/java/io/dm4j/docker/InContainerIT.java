@@ -22,8 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class InContainerIT {
 
     @Test
-    void thisIsADockerContainerWithoutUdev() {
-        assertThat(Path.of("/.dockerenv")).as("Docker's marker file").exists();
+    void thisIsAContainerWithoutUdev() {
+        assertThat(List.of(Path.of("/.dockerenv"), Path.of("/run/.containerenv")))
+                .as("Docker's or Podman's marker file").anyMatch(Files::exists);
         assertThat(Path.of("/run/udev/control")).as("udev's control socket").doesNotExist();
     }
 

@@ -28,6 +28,13 @@ class RunLinesTest {
     }
 
     @Test
+    void theCliBuildSendsTheItsContext() throws Exception {
+        assertThat(Files.readAllLines(Path.of(".dockerignore")).stream()
+                        .filter(l -> l.startsWith("!")).map(l -> l.substring(1)))
+                .as("what .dockerignore lets into the build context").containsExactlyElementsOf(TestImage.CONTEXT);
+    }
+
+    @Test
     void theOfflineBuildIsDocumented() throws Exception {
         TestImage offline = new TestImage("dm4j-tests", Optional.of("dm4j-base:local"));
         assertThat(Files.readString(Path.of("README.md"))).contains(offline.buildLine());
