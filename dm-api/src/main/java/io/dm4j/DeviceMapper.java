@@ -12,11 +12,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -36,9 +40,12 @@ import java.util.stream.Collectors;
 public final class DeviceMapper implements AutoCloseable {
     /** The control node's usual path. */
     public static final Path CONTROL = Path.of("/dev/mapper/control");
+    /** How long a command waits for udev under {@link NodePolicy#UDEV} unless told otherwise. */
+    public static final Duration DEFAULT_UDEV_TIMEOUT = Duration.ofSeconds(30);
 
     static final int DEFAULT_INITIAL_BUFFER = 16 * 1024;
     static final int MAX_BUFFER = 256 * 1024 * 1024;
+    private static final System.Logger LOG = System.getLogger(DeviceMapper.class.getName());
 
     private static final DmVersion NOFLUSH = new DmVersion(4, 12, 0);
     private static final DmVersion QUERY_INACTIVE = new DmVersion(4, 16, 0);
@@ -56,13 +63,17 @@ public final class DeviceMapper implements AutoCloseable {
     private final LongAdder ioctls = new LongAdder();
     private final Path control;
     private final DeviceNodes nodes;
+    private final Duration udevTimeout;
+    private final List<Consumer<UdevSync>> udevListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private DeviceMapper(Syscalls sys, int fd, int initialBuffer, Path control, DeviceNodes nodes) throws IOException {
+    private DeviceMapper(Syscalls sys, int fd, int initialBuffer, Path control, DeviceNodes nodes,
+            Duration udevTimeout) throws IOException {
         this.sys = sys;
         this.fd = fd;
         this.control = control;
         this.nodes = nodes;
+        this.udevTimeout = udevTimeout;
         this.initialBuffer = initialBuffer;
         this.buffers = ThreadLocal.withInitial(() -> allocate(initialBuffer));
         try {
@@ -88,16 +99,29 @@ public final class DeviceMapper implements AutoCloseable {
      * nodes. Under {@link NodePolicy#LIBRARY} a missing control node is made first.
      */
     public static DeviceMapper open(Path control, Syscalls sys, NodePolicy nodePolicy) throws IOException {
-        return open(control, sys, DEFAULT_INITIAL_BUFFER, nodePolicy);
+        return open(control, sys, nodePolicy, DEFAULT_UDEV_TIMEOUT);
+    }
+
+    /**
+     * Opens a control node with the given native backend, node policy, and the longest time a
+     * resume, remove or rename waits for udev under {@link NodePolicy#UDEV}. After that it returns
+     * anyway, logs a warning and tells {@link #onUdevSync} listeners.
+     */
+    public static DeviceMapper open(Path control, Syscalls sys, NodePolicy nodePolicy, Duration udevTimeout)
+            throws IOException {
+        if (udevTimeout.isNegative()) {
+            throw new InvalidArgumentException("udev timeout", "must not be negative, got " + udevTimeout);
+        }
+        return open(control, sys, DEFAULT_INITIAL_BUFFER, nodePolicy, udevTimeout);
     }
 
     /** Opens with a given first ioctl buffer size; tests use a tiny one to force buffer-full retries. */
     static DeviceMapper open(Path control, Syscalls sys, int initialBuffer) throws IOException {
-        return open(control, sys, initialBuffer, NodePolicy.AUTO);
+        return open(control, sys, initialBuffer, NodePolicy.AUTO, DEFAULT_UDEV_TIMEOUT);
     }
 
-    private static DeviceMapper open(Path control, Syscalls sys, int initialBuffer, NodePolicy nodePolicy)
-            throws IOException {
+    private static DeviceMapper open(Path control, Syscalls sys, int initialBuffer, NodePolicy nodePolicy,
+            Duration udevTimeout) throws IOException {
         DeviceNodes nodes = new DeviceNodes(sys, DeviceNodes.MAPPER, nodePolicy);
         nodes.ensureControl(control);
         int fd;
@@ -112,7 +136,7 @@ public final class DeviceMapper implements AutoCloseable {
                             + ": load the dm-mod module (modprobe dm_mod), or run the program inside vm/run"
                     : "cannot open " + control, e);
         }
-        return new DeviceMapper(sys, fd, Math.max(DmIoctl.SIZE, initialBuffer), control, nodes);
+        return new DeviceMapper(sys, fd, Math.max(DmIoctl.SIZE, initialBuffer), control, nodes, udevTimeout);
     }
 
     /**
@@ -144,6 +168,18 @@ public final class DeviceMapper implements AutoCloseable {
     /** Who makes {@code /dev/mapper} nodes for this client: {@link NodePolicy#AUTO} resolved. */
     public NodePolicy nodePolicy() {
         return nodes.policy();
+    }
+
+    /**
+     * Calls {@code listener} after each resume, remove, rename or uuid change that waited for udev
+     * (under {@link NodePolicy#UDEV}), on the thread that issued it, with how the wait ended: the
+     * way to notice {@link UdevSync.Outcome#TIMED_OUT} besides the logged warning.
+     *
+     * @return closing it removes the listener
+     */
+    public AutoCloseable onUdevSync(Consumer<UdevSync> listener) {
+        udevListeners.add(listener);
+        return () -> udevListeners.remove(listener);
     }
 
     /**
@@ -208,7 +244,10 @@ public final class DeviceMapper implements AutoCloseable {
         return create(name, CreateOptions.defaults());
     }
 
-    /** Creates a device with no table. */
+    /**
+     * Creates a device with no table. Its {@code /dev/mapper} node comes with the first
+     * {@link #resume}, as with libdevmapper and udev: before that there is nothing to read.
+     */
     public DeviceInfo create(String name, CreateOptions options) throws IOException {
         Validation.checkName(name);
         int flags = options.minor().isPresent() ? DmIoctl.PERSISTENT_DEV_FLAG : 0;
@@ -220,15 +259,19 @@ public final class DeviceMapper implements AutoCloseable {
             }
             return DmIoctl.SIZE;
         }, (b, h) -> h.toDeviceInfo());
-        nodes.present(name, info.device());
         return info;
     }
 
-    /** Removes a device; fails with {@link DeviceBusyException} if it is open. */
+    /**
+     * Removes a device; fails with {@link DeviceBusyException} if it is open. Under
+     * {@link NodePolicy#UDEV} it returns once udev has removed the nodes, or at the udev timeout.
+     */
     public void remove(String name) throws IOException {
         Validation.checkName(name);
         try {
-            byName(DmCommand.DM_DEV_REMOVE, name, 0);
+            // udev's rules skip remove events before they look at visibility flags.
+            withUdev(DmCommand.DM_DEV_REMOVE, name, Visibility.PUBLIC, eventNr -> byName(DmCommand.DM_DEV_REMOVE,
+                    name, 0, eventNr));
         } catch (DeviceBusyException e) {
             throw busyWithOpenCount(e, name);
         }
@@ -242,7 +285,8 @@ public final class DeviceMapper implements AutoCloseable {
     public RemoveOutcome removeDeferred(String name) throws IOException {
         Validation.checkName(name);
         requireFeature(DmCommand.DM_DEV_REMOVE, name, DEFERRED_REMOVE, "deferred remove");
-        DeviceInfo info = byName(DmCommand.DM_DEV_REMOVE, name, DmIoctl.DEFERRED_REMOVE);
+        DeviceInfo info = withUdev(DmCommand.DM_DEV_REMOVE, name, Visibility.PUBLIC,
+                eventNr -> byName(DmCommand.DM_DEV_REMOVE, name, DmIoctl.DEFERRED_REMOVE, eventNr)).toDeviceInfo();
         if (info.flags().contains(DeviceFlag.DEFERRED_REMOVE)) {
             return RemoveOutcome.DEFERRED; // the node goes when a later look finds the device gone
         }
@@ -275,30 +319,49 @@ public final class DeviceMapper implements AutoCloseable {
         }
     }
 
-    /** Renames a device. */
+    /** Renames a {@link Visibility#PUBLIC} device. */
     public DeviceInfo rename(String name, String newName) throws IOException {
+        return rename(name, newName, Visibility.PUBLIC);
+    }
+
+    /**
+     * Renames a device. The kernel sends a change uevent, so under {@link NodePolicy#UDEV} this
+     * waits for udev to move the links, at most the udev timeout.
+     */
+    public DeviceInfo rename(String name, String newName, Visibility visibility) throws IOException {
         Validation.checkName(name);
         Validation.checkName(newName);
         // The reply carries the status but still the old name.
-        DeviceInfo info = renameOrSetUuid(name, newName, 0).withIdentity(newName, null);
-        nodes.renamed(name, newName, info.device());
+        DeviceInfo info = renameOrSetUuid(name, newName, 0, visibility).withIdentity(newName, null);
+        nodes.renamed(name, newName);
         return info;
     }
 
-    /** Sets the uuid of a device that has none (a uuid, once set, cannot change). */
+    /** Sets the uuid of a {@link Visibility#PUBLIC} device that has none. */
     public DeviceInfo setUuid(String name, String uuid) throws IOException {
+        return setUuid(name, uuid, Visibility.PUBLIC);
+    }
+
+    /**
+     * Sets the uuid of a device that has none (a uuid, once set, cannot change). Like a rename it
+     * makes the kernel send a change uevent.
+     */
+    public DeviceInfo setUuid(String name, String uuid, Visibility visibility) throws IOException {
         Validation.checkName(name);
         Validation.checkUuid(uuid);
         requireFeature(DmCommand.DM_DEV_RENAME, name, UUID_RENAME, "setting a uuid");
-        return renameOrSetUuid(name, uuid, DmIoctl.UUID_FLAG).withIdentity(name, uuid);
+        return renameOrSetUuid(name, uuid, DmIoctl.UUID_FLAG, visibility).withIdentity(name, uuid);
     }
 
-    private DeviceInfo renameOrSetUuid(String name, String value, int flags) throws IOException {
+    private DeviceInfo renameOrSetUuid(String name, String value, int flags, Visibility visibility)
+            throws IOException {
         int size = DmIoctl.stringPayloadSize(value);
-        return execute(DmCommand.DM_DEV_RENAME, name, b -> {
-            DmIoctl.putHeader(b, DmCommand.DM_DEV_RENAME.minimumVersion(), size, flags, name, null);
-            return DmIoctl.putStringPayload(b, value);
-        }, (b, h) -> h.toDeviceInfo());
+        return withUdev(DmCommand.DM_DEV_RENAME, name, visibility, eventNr -> execute(DmCommand.DM_DEV_RENAME, name,
+                b -> {
+                    DmIoctl.putHeader(b, DmCommand.DM_DEV_RENAME.minimumVersion(), size, flags, name, null);
+                    b.putInt(DmIoctl.EVENT_NR, eventNr);
+                    return DmIoctl.putStringPayload(b, value);
+                }, (b, h) -> h)).toDeviceInfo();
     }
 
     /** Suspends a device: I/O queues until {@link #resume}. */
@@ -314,10 +377,20 @@ public final class DeviceMapper implements AutoCloseable {
         return byName(DmCommand.DM_DEV_SUSPEND, name, flags);
     }
 
-    /** Resumes a device, first making a loaded inactive table live. */
+    /** Resumes a {@link Visibility#PUBLIC} device, first making a loaded inactive table live. */
     public DeviceInfo resume(String name) throws IOException {
+        return resume(name, Visibility.PUBLIC);
+    }
+
+    /**
+     * Resumes a device, first making a loaded inactive table live. Then its {@code /dev/mapper}
+     * node is there: made by dm4j under {@link NodePolicy#LIBRARY}; under {@link NodePolicy#UDEV}
+     * this waits for udev to make it, at most the udev timeout.
+     */
+    public DeviceInfo resume(String name, Visibility visibility) throws IOException {
         Validation.checkName(name);
-        DeviceInfo info = byName(DmCommand.DM_DEV_SUSPEND, name, 0);
+        DeviceInfo info = withUdev(DmCommand.DM_DEV_SUSPEND, name, visibility,
+                eventNr -> byName(DmCommand.DM_DEV_SUSPEND, name, 0, eventNr)).toDeviceInfo();
         nodes.present(name, info.device());
         return info;
     }
@@ -384,14 +457,14 @@ public final class DeviceMapper implements AutoCloseable {
      *
      * @return the device's status after the event, or empty on timeout
      */
-    public Optional<DeviceInfo> awaitEvent(String name, long afterEventNr, java.time.Duration timeout)
+    public Optional<DeviceInfo> awaitEvent(String name, long afterEventNr, Duration timeout)
             throws IOException {
         Validation.checkName(name);
         long deadline = System.nanoTime() + timeout.toNanos();
         if (!driverVersion.atLeast(NAME_LIST_TRAILER)) {
             return awaitWithDevWait(name, afterEventNr, timeout);
         }
-        try (DeviceMapper waiter = open(control, sys, initialBuffer, NodePolicy.NONE)) {
+        try (DeviceMapper waiter = open(control, sys, initialBuffer, NodePolicy.NONE, udevTimeout)) {
             waiter.armPoll();
             DeviceInfo first = waiter.info(name);
             if (first.eventNr() != afterEventNr) {
@@ -423,7 +496,7 @@ public final class DeviceMapper implements AutoCloseable {
         }
     }
 
-    private Optional<DeviceInfo> awaitWithDevWait(String name, long afterEventNr, java.time.Duration timeout)
+    private Optional<DeviceInfo> awaitWithDevWait(String name, long afterEventNr, Duration timeout)
             throws IOException {
         java.util.concurrent.CompletableFuture<DeviceInfo> wait = new java.util.concurrent.CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -728,10 +801,72 @@ public final class DeviceMapper implements AutoCloseable {
     // ---------------------------------------------------------------- the ioctl funnel
 
     private DeviceInfo byName(DmCommand command, String name, int flags) throws IOException {
+        return byName(command, name, flags, 0).toDeviceInfo();
+    }
+
+    private DmIoctl.Header byName(DmCommand command, String name, int flags, int eventNr) throws IOException {
         return execute(command, name, b -> {
             DmIoctl.putHeader(b, command.minimumVersion(), DmIoctl.SIZE, flags, name, null);
+            b.putInt(DmIoctl.EVENT_NR, eventNr);
             return DmIoctl.SIZE;
-        }, (b, h) -> h.toDeviceInfo());
+        }, (b, h) -> h);
+    }
+
+    /** An ioctl that makes the kernel send a uevent, given the {@code event_nr} to carry. */
+    @FunctionalInterface
+    private interface UeventIoctl {
+        DmIoctl.Header run(int eventNr) throws IOException;
+    }
+
+    /**
+     * Issues a resume, remove or rename with the udev flags in {@code event_nr}, and under
+     * {@link NodePolicy#UDEV} with a cookie, then waits for udev: only if the kernel did send a
+     * uevent, at most the udev timeout. The cookie's semaphore is removed however this ends.
+     */
+    private DmIoctl.Header withUdev(DmCommand command, String name, Visibility visibility, UeventIoctl ioctl)
+            throws IOException {
+        int flags = nodes.udevFlags(visibility);
+        if (nodes.policy() != NodePolicy.UDEV) {
+            return ioctl.run(UdevCookie.flagsOnly(flags));
+        }
+        long start = System.nanoTime();
+        UdevCookie cookie;
+        try {
+            cookie = UdevCookie.create(sys, () -> ThreadLocalRandom.current().nextInt());
+        } catch (ErrnoException e) {
+            throw new DeviceMapperException(command, name, e.errnoValue(), "cannot make a udev cookie semaphore ("
+                    + e.getMessage() + "); check the SysV semaphore limits in /proc/sys/kernel/sem and 'ipcs -s',"
+                    + " or open with NodePolicy.LIBRARY", e);
+        }
+        try (cookie) {
+            DmIoctl.Header reply = ioctl.run(cookie.eventNr(flags));
+            UdevSync.Outcome outcome;
+            try {
+                outcome = reply.has(DmIoctl.UEVENT_GENERATED_FLAG) ? cookie.await(udevTimeout.toNanos())
+                        : UdevSync.Outcome.NO_UEVENT;
+            } catch (ErrnoException e) {
+                throw new DeviceMapperException(command, name, e.errnoValue(),
+                        "the command succeeded, but waiting for udev on its cookie failed", e);
+            }
+            report(new UdevSync(command, name, cookie.value(), outcome, Duration.ofNanos(System.nanoTime() - start)));
+            return reply;
+        }
+    }
+
+    private void report(UdevSync sync) {
+        if (sync.outcome() == UdevSync.Outcome.TIMED_OUT) {
+            LOG.log(System.Logger.Level.WARNING, "dm4j: udev did not finish the uevent of {0} on {1} within {2}"
+                    + " (cookie 0x{3}); the device is as the kernel reported, but its /dev/mapper link may lag"
+                    + " behind. Is systemd-udevd running and keeping up ('udevadm settle')?", sync.command(),
+                    sync.device(), udevTimeout, Integer.toHexString(sync.cookie()));
+        }
+        for (Consumer<UdevSync> listener : udevListeners) {
+            try {
+                listener.accept(sync);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "dm4j: a udev sync listener failed", e);
+            }
+        }
     }
 
     private DeviceBusyException busyWithOpenCount(DeviceBusyException e, String name) {

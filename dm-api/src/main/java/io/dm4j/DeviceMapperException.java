@@ -40,6 +40,12 @@ public class DeviceMapperException extends IOException implements HasErrno {
         if (e == Errno.ENXIO) {
             return new DeviceNotFoundException(command, device, errno, cause);
         }
+        if (command == DmCommand.DM_TARGET_MSG) {
+            // Message handlers return EBUSY, EEXIST, EOPNOTSUPP... for their own reasons, none of
+            // which is an open device.
+            return new DeviceMapperException(command, device, errno,
+                    "the message was refused; the kernel log ('dmesg') says why", cause);
+        }
         if (e == Errno.EBUSY && (command == DmCommand.DM_DEV_CREATE || command == DmCommand.DM_DEV_RENAME)) {
             return new DeviceExistsException(command, device, errno, cause);
         }

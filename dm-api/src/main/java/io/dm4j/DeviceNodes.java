@@ -6,19 +6,34 @@ import io.dm4j.sys.Syscalls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The {@code /dev/mapper} nodes under {@link NodePolicy#LIBRARY}. Every path is the device's
- * name resolved inside {@code /dev/mapper} and checked to stay there, whatever the name.
+ * The {@code /dev/mapper} nodes under {@link NodePolicy#LIBRARY}, and the udev flags each policy
+ * sends. Every path is the device's name resolved inside {@code /dev/mapper} and checked to stay
+ * there, whatever the name.
+ *
+ * <p>As libdevmapper does by default, a node appears when the device is resumed (when it gets a
+ * live table, which is also when udev makes its link), not when it is created: a device without a
+ * table has nothing to read. It follows renames and goes with the device.
  */
 final class DeviceNodes {
     static final Path MAPPER = Path.of("/dev/mapper");
     private static final System.Logger LOG = System.getLogger(DeviceMapper.class.getName());
-    private static final List<Path> DM_RULES = List.of(Path.of("/lib/udev/rules.d/95-dm-notify.rules"),
-            Path.of("/usr/lib/udev/rules.d/95-dm-notify.rules"), Path.of("/etc/udev/rules.d/95-dm-notify.rules"));
+    /** Where udev looks for rules, highest priority first. */
+    private static final List<String> RULE_DIRS = List.of("etc/udev/rules.d", "run/udev/rules.d",
+            "usr/lib/udev/rules.d", "lib/udev/rules.d");
+    /** device-mapper's rules: upstream's name and Debian's. */
+    private static final List<String> DM_RULES = List.of("10-dm.rules", "55-dm.rules");
+    /** The rule that completes cookies; without it every wait would time out. */
+    private static final String NOTIFY_RULES = "95-dm-notify.rules";
+
+    private static final int NODE_MODE = Syscalls.S_IFBLK | 0600;
 
     private final Syscalls sys;
     private final Path dir;
@@ -27,17 +42,28 @@ final class DeviceNodes {
     DeviceNodes(Syscalls sys, Path dir, NodePolicy requested) {
         this.sys = sys;
         this.dir = dir;
-        this.policy = requested == NodePolicy.AUTO ? decide() : requested;
+        this.policy = requested == NodePolicy.AUTO ? decide(System.getenv(), Path.of("/")) : requested;
     }
 
-    /** udev is in charge only if it runs and has device-mapper's rules; otherwise nobody is. */
-    private static NodePolicy decide() {
-        boolean udevRuns = Files.exists(Path.of("/run/udev/control"));
-        boolean rules = DM_RULES.stream().anyMatch(Files::exists);
-        NodePolicy chosen = udevRuns && rules ? NodePolicy.UDEV : NodePolicy.LIBRARY;
-        LOG.log(System.Logger.Level.DEBUG, "dm4j: device nodes by {0} (udev control socket {1}, dm rules {2})",
-                chosen, udevRuns ? "present" : "absent", rules ? "present" : "absent");
+    /**
+     * udev is in charge only if it runs, has device-mapper's rules, and {@code DM_DISABLE_UDEV}
+     * (libdevmapper's switch, honoured by LVM2 and cryptsetup alike) is not set; otherwise dm4j is.
+     *
+     * @param root the file system root, so tests can build one
+     */
+    static NodePolicy decide(Map<String, String> env, Path root) {
+        boolean disabled = env.containsKey("DM_DISABLE_UDEV");
+        boolean udevRuns = Files.exists(root.resolve("run/udev/control"));
+        boolean rules = hasRule(root, List.of(NOTIFY_RULES)) && hasRule(root, DM_RULES);
+        NodePolicy chosen = !disabled && udevRuns && rules ? NodePolicy.UDEV : NodePolicy.LIBRARY;
+        LOG.log(System.Logger.Level.DEBUG,
+                "dm4j: device nodes by {0} (udev control socket {1}, dm rules {2}, DM_DISABLE_UDEV {3})", chosen,
+                udevRuns ? "present" : "absent", rules ? "present" : "absent", disabled ? "set" : "unset");
         return chosen;
+    }
+
+    private static boolean hasRule(Path root, List<String> names) {
+        return RULE_DIRS.stream().anyMatch(d -> names.stream().anyMatch(n -> Files.exists(root.resolve(d).resolve(n))));
     }
 
     NodePolicy policy() {
@@ -67,29 +93,64 @@ final class DeviceNodes {
         mknod(control, Syscalls.S_IFCHR | 0600, Integer.parseInt(mm[0]), Integer.parseInt(mm[1]));
     }
 
-    /** After create or resume: the node exists and points at the device. */
+    /**
+     * The udev flags for a resume, remove, rename or uuid change. Under {@link NodePolicy#LIBRARY}
+     * they keep a udev that does run away from {@code /dev/mapper}, as libdevmapper does when it
+     * makes the nodes itself, so that the two do not race.
+     */
+    int udevFlags(Visibility visibility) {
+        int flags = UdevCookie.PRIMARY_SOURCE | visibility.udevFlags;
+        return policy == NodePolicy.LIBRARY
+                ? flags | UdevCookie.DISABLE_DM_RULES | UdevCookie.DISABLE_SUBSYSTEM_RULES
+                : flags;
+    }
+
+    /**
+     * After a resume: the node exists and is the device. One {@code mknod} when it is new; a
+     * node already there (an earlier resume's, or a stale one of another device) is checked.
+     */
     void present(String name, DeviceNumber device) throws IOException {
         if (policy != NodePolicy.LIBRARY) {
             return;
         }
         Path p = path(name);
-        if (Files.exists(p)) {
-            Object rdev = Files.getAttribute(p, "unix:rdev");
-            if (rdev instanceof Long r && decode(r).equals(device)) {
+        try {
+            sys.mknod(p.toString(), NODE_MODE, device.major(), device.minor());
+            return;
+        } catch (ErrnoException e) {
+            if (e.is(Errno.ENOENT)) {
+                Files.createDirectories(dir);
+                mknod(p, NODE_MODE, device.major(), device.minor());
                 return;
             }
-            Files.delete(p); // a stale node of an earlier device with this name
+            if (!e.is(Errno.EEXIST)) {
+                throw e;
+            }
         }
-        Files.createDirectories(dir);
-        mknod(p, Syscalls.S_IFBLK | 0600, device.major(), device.minor());
+        if (!isNodeOf(p, device)) {
+            Files.delete(p);
+            mknod(p, NODE_MODE, device.major(), device.minor());
+        }
     }
 
-    void renamed(String from, String to, DeviceNumber device) throws IOException {
+    private static boolean isNodeOf(Path p, DeviceNumber device) throws IOException {
+        try {
+            return Files.getAttribute(p, "unix:rdev") instanceof Long r && decode(r).equals(device);
+        } catch (NoSuchFileException dangling) {
+            return false; // a link whose target is gone
+        }
+    }
+
+    /** After a rename: the node moves along, if the device had one. */
+    void renamed(String from, String to) throws IOException {
         if (policy != NodePolicy.LIBRARY) {
             return;
         }
-        Files.deleteIfExists(path(from));
-        present(to, device);
+        try {
+            Files.move(path(from), path(to), StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException neverResumed) {
+            // No live table yet, so no node: the resume will make it under the new name.
+        }
     }
 
     void removed(String name) throws IOException {

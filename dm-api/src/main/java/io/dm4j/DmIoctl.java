@@ -55,6 +55,7 @@ final class DmIoctl {
     static final int SKIP_LOCKFS_FLAG = 1 << 10;
     static final int NOFLUSH_FLAG = 1 << 11;
     static final int QUERY_INACTIVE_TABLE_FLAG = 1 << 12;
+    static final int UEVENT_GENERATED_FLAG = 1 << 13;
     static final int UUID_FLAG = 1 << 14;
     static final int SECURE_DATA_FLAG = 1 << 15;
     static final int DATA_OUT_FLAG = 1 << 16;
@@ -353,6 +354,9 @@ final class DmIoctl {
     /** Reads {@code dm_target_deps}. */
     static List<DeviceNumber> readDeps(ByteBuffer b, Header h) {
         checkReply(b, h);
+        if (!hasPayload(h)) {
+            return List.of(); // a device without the table asked for: the kernel writes no deps record
+        }
         checkInside(h, h.dataStart(), DEPS_DEV);
         long count = Integer.toUnsignedLong(b.getInt(h.dataStart() + DEPS_COUNT));
         if (count * 8 > h.dataSize() - h.dataStart() - DEPS_DEV) {

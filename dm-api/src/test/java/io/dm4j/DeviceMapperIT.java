@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.dm4j.sys.Syscalls;
 import io.dm4j.testing.Commands;
 import io.dm4j.testing.LoopDevice;
+import io.dm4j.testing.LoopDevices;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,13 +25,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every device-mapper command against the real kernel, with its error paths and exact errno. */
 @ExtendWith(RealKernel.class)
 class DeviceMapperIT {
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final LoopDevices LOOPS = new LoopDevices(2, 32L << 20);
 
     static LoopDevice loopA;
     static LoopDevice loopB;
@@ -40,16 +42,14 @@ class DeviceMapperIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        loopA = LoopDevice.create(dir, 32L << 20);
-        loopB = LoopDevice.create(dir, 32L << 20);
+        loopA = LOOPS.get(0);
+        loopB = LOOPS.get(1);
         dm = DeviceMapper.open();
     }
 
     @AfterAll
     static void tearDown() throws IOException {
         dm.close();
-        loopA.close();
-        loopB.close();
     }
 
     @AfterEach
@@ -132,6 +132,8 @@ class DeviceMapperIT {
         assertThat(cleared.hasInactiveTable()).isFalse();
         assertThat(dm.info(name).hasInactiveTable()).isFalse();
         assertThat(dm.table(name, TableSlot.INACTIVE)).isEmpty();
+        // no table in the slot: the kernel writes no deps record at all
+        assertThat(dm.deps(name, TableSlot.INACTIVE)).isEmpty();
     }
 
     @Test

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dm4j.testing.Commands;
 import io.dm4j.testing.LoopDevice;
+import io.dm4j.testing.LoopDevices;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * dmsetup is the reference client: what dm4j creates, dmsetup must read identically, and the
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(RealKernel.class)
 class DmsetupInteropIT {
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final LoopDevices LOOPS = new LoopDevices(2, 16L << 20);
 
     static LoopDevice loopA;
     static LoopDevice loopB;
@@ -33,16 +33,14 @@ class DmsetupInteropIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        loopA = LoopDevice.create(dir, 16L << 20);
-        loopB = LoopDevice.create(dir, 16L << 20);
+        loopA = LOOPS.get(0);
+        loopB = LOOPS.get(1);
         dm = DeviceMapper.open();
     }
 
     @AfterAll
     static void tearDown() throws IOException {
         dm.close();
-        loopA.close();
-        loopB.close();
     }
 
     /** A spread of targets: multi-target linear, striped, zero+error, and a read-only one. */

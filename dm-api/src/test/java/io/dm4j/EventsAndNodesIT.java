@@ -214,23 +214,69 @@ class EventsAndNodesIT {
     void withoutUdevTheLibraryMakesMovesAndRemovesTheNodes() throws Exception {
         assertThat(dm.nodePolicy()).isEqualTo(NodePolicy.LIBRARY);
         String name = RealKernel.name("node");
-        DeviceInfo info = dm.create(name);
+        String renamed = RealKernel.name("node2");
+        String last = RealKernel.name("node3");
         Path node = Path.of("/dev/mapper", name);
-        assertThat(node).exists();
-        long rdev = (Long) Files.getAttribute(node, "unix:rdev");
-        assertThat((rdev >>> 8) & 0xfff).isEqualTo(info.device().major());
-        assertThat((rdev & 0xff) | ((rdev >>> 12) & ~0xffL)).isEqualTo(info.device().minor());
+        DeviceInfo info = dm.create(name);
+        // As libdevmapper (and udev) do: the node comes with the live table, on resume.
+        assertThat(node).as("node of a device without a table").doesNotExist();
         dm.load(name, ZERO);
         dm.resume(name);
+        assertNodeOf(node, info.device());
         try (var channel = java.nio.channels.FileChannel.open(node)) {
             assertThat(channel.size()).isEqualTo(2048L * 512);
         }
-        String renamed = RealKernel.name("node2");
+        dm.suspend(name);
+        dm.resume(name); // a node already there is kept
+        assertNodeOf(node, info.device());
         dm.rename(name, renamed);
         assertThat(node).doesNotExist();
-        assertThat(Path.of("/dev/mapper", renamed)).exists();
+        assertNodeOf(Path.of("/dev/mapper", renamed), info.device());
+        dm.rename(renamed, last);
+        assertThat(Path.of("/dev/mapper", renamed)).doesNotExist();
+        assertNodeOf(Path.of("/dev/mapper", last), info.device());
+        dm.remove(last);
+        assertThat(Path.of("/dev/mapper", last)).doesNotExist();
+    }
+
+    private static void assertNodeOf(Path node, DeviceNumber device) throws IOException {
+        assertThat(Files.isSymbolicLink(node)).as("%s is dm4j's block node, not a link", node).isFalse();
+        long rdev = (Long) Files.getAttribute(node, "unix:rdev");
+        assertThat((rdev >>> 8) & 0xfff).isEqualTo(device.major());
+        assertThat((rdev & 0xff) | ((rdev >>> 12) & ~0xffL)).isEqualTo(device.minor());
+    }
+
+    @Test
+    void aRenameBeforeTheFirstResumeMakesNoNodeAndTheResumeMakesItUnderTheNewName() throws Exception {
+        String name = RealKernel.name("early");
+        String renamed = RealKernel.name("early2");
+        DeviceInfo info = dm.create(name);
+        dm.rename(name, renamed);
+        assertThat(Path.of("/dev/mapper", name)).doesNotExist();
+        assertThat(Path.of("/dev/mapper", renamed)).doesNotExist();
+        dm.load(renamed, ZERO);
+        dm.resume(renamed);
+        assertNodeOf(Path.of("/dev/mapper", renamed), info.device());
         dm.remove(renamed);
         assertThat(Path.of("/dev/mapper", renamed)).doesNotExist();
+    }
+
+    @Test
+    void aStaleNodeOfAnotherDeviceIsReplacedOnResume() throws Exception {
+        String name = RealKernel.name("stale");
+        Path node = Path.of("/dev/mapper", name);
+        // What a crashed program may leave: a node with this name for another device number.
+        Syscalls.get().mknod(node.toString(), Syscalls.S_IFBLK | 0600, 1, 3);
+        try {
+            DeviceInfo info = dm.create(name);
+            dm.load(name, ZERO);
+            dm.resume(name);
+            assertNodeOf(node, info.device());
+            dm.remove(name);
+            assertThat(node).doesNotExist();
+        } finally {
+            Files.deleteIfExists(node);
+        }
     }
 
     @Test

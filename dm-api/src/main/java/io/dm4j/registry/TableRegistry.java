@@ -24,6 +24,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -177,11 +178,45 @@ public final class TableRegistry implements AutoCloseable {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /** Creates a managed device with no table yet. */
+    public DeviceInfo create(String name, CreateOptions createOptions) throws IOException {
+        return create(name, createOptions, null, () -> {
+            throw new IllegalStateException("no table to load");
+        });
+    }
+
     /**
-     * Creates a managed device and makes {@code table} live ({@code null}: no table yet). If any
-     * step fails, the kernel device is removed again: nothing is left half-made.
+     * Creates a managed device and makes {@code table} live. If any step fails, the kernel device
+     * is removed again: nothing is left half-made.
      */
     public DeviceInfo create(String name, CreateOptions createOptions, List<TargetLine> table, LoadOption... load)
+            throws IOException {
+        Objects.requireNonNull(table, "table (for a device without one, use create(name, options))");
+        return create(name, createOptions, table, () -> dm.load(name, table, load));
+    }
+
+    /**
+     * Creates a managed device and makes a typed table live, crypt keys passed as bytes (see
+     * {@link DeviceMapper#load(String, io.dm4j.target.Table, LoadOption...)}). If any step fails,
+     * the kernel device is removed again.
+     */
+    public DeviceInfo create(String name, CreateOptions createOptions, io.dm4j.target.Table table,
+            LoadOption... load) throws IOException {
+        return create(name, createOptions, keysHidden(table), () -> dm.load(name, table, load));
+    }
+
+    /** The registry's view of a typed table: its lines as the kernel will report them, keys as zeros. */
+    private static List<TargetLine> keysHidden(io.dm4j.target.Table table) {
+        return table.entries().stream().map(e -> new TargetLine(e.start().count(), e.length().count(),
+                e.target().type(), e.target().params())).toList();
+    }
+
+    /** How a table reaches the kernel: as text lines, or typed with its keys as bytes. */
+    private interface KernelLoad {
+        DeviceInfo load() throws IOException;
+    }
+
+    private DeviceInfo create(String name, CreateOptions createOptions, List<TargetLine> table, KernelLoad kernel)
             throws IOException {
         checkOpen();
         DeviceMapper.checkName(name);
@@ -199,7 +234,7 @@ public final class TableRegistry implements AutoCloseable {
                     throw new RegistryException(name, "is already managed");
                 }
                 if (table != null) {
-                    loadLocked(d, table, load);
+                    loadLocked(d, table, kernel);
                     resumeLocked(d);
                 }
             }
@@ -221,19 +256,28 @@ public final class TableRegistry implements AutoCloseable {
      * are gone.
      */
     public DeviceInfo load(String name, List<TargetLine> table, LoadOption... load) throws IOException {
+        return load(name, table, () -> dm.load(name, table, load));
+    }
+
+    /** Loads a typed table into the inactive slot, crypt keys passed as bytes. */
+    public DeviceInfo load(String name, io.dm4j.target.Table table, LoadOption... load) throws IOException {
+        return load(name, keysHidden(table), () -> dm.load(name, table, load));
+    }
+
+    private DeviceInfo load(String name, List<TargetLine> table, KernelLoad kernel) throws IOException {
         ManagedDevice d = managed(name);
         synchronized (d.mutex) {
             checkCurrent(d, name);
-            return loadLocked(d, table, load);
+            return loadLocked(d, table, kernel);
         }
     }
 
-    private DeviceInfo loadLocked(ManagedDevice d, List<TargetLine> table, LoadOption... load) throws IOException {
+    private DeviceInfo loadLocked(ManagedDevice d, List<TargetLine> table, KernelLoad kernel) throws IOException {
         destroyRetired(d);
         Table fresh = newTable(d, table);
         DeviceInfo info;
         try {
-            info = dm.load(d.name, table, load);
+            info = kernel.load();
         } catch (IOException | RuntimeException e) {
             fresh.destroy(); // never owned by a slot: nothing can hold it
             throw e;

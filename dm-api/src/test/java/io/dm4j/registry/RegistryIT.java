@@ -370,7 +370,7 @@ class RegistryIT {
             registry.load(prefix + "crash-lower", List.of(new TargetLine(0, 2048, "linear", mm[0] + ":" + mm[1] + " 0")));
             registry.create(prefix + "crash-upper", CreateOptions.defaults().uuid(uuid + "upper"),
                     List.of(new TargetLine(0, 4096, "linear", lower.device() + " 0")));
-            registry.create(prefix + "crash-notable", CreateOptions.defaults().uuid(uuid + "notable"), null);
+            registry.create(prefix + "crash-notable", CreateOptions.defaults().uuid(uuid + "notable"));
             registry.acquire(prefix + "crash-upper");
             System.out.println("ready");
             System.out.flush();

@@ -1,39 +1,59 @@
 package io.dm4j.cli;
 
 import io.dm4j.InvalidArgumentException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParseResult;
 
 /**
- * {@code dmctl}: device-mapper from the command line, through dm4j. Exit codes: 0 success, 1 the
+ * {@code dmctl}: device-mapper from the command line, through dm4j; a drop-in for the common
+ * {@code dmsetup} uses, with {@code --json} on every command. Exit codes: 0 success, 1 the
  * operation failed, 2 bad usage or invalid input. Errors are one line on stderr.
  */
 @Command(name = "dmctl", mixinStandardHelpOptions = true, versionProvider = Dmctl.Version.class,
         description = "Drive the kernel's device-mapper through dm4j.",
-        subcommands = {VersionCommand.class, DemoCommand.class})
+        subcommands = {VersionCommand.class, QueryCommands.TargetTypes.class, QueryCommands.Ls.class,
+            QueryCommands.Info.class, QueryCommands.Table.class, QueryCommands.Status.class,
+            QueryCommands.Deps.class, ChangeCommands.Create.class, ChangeCommands.Load.class,
+            ChangeCommands.Clear.class, ChangeCommands.Suspend.class, ChangeCommands.Resume.class,
+            ChangeCommands.Remove.class, ChangeCommands.RemoveAll.class, ChangeCommands.Rename.class,
+            ChangeCommands.Message.class, WatchCommands.Wait.class, WatchCommands.Events.class,
+            HoldersCommand.class, ChangeCommands.Mknodes.class, DemoCommand.class})
 public final class Dmctl {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
+    final InputStream in;
+
+    private Dmctl(InputStream in) {
+        this.in = in;
+    }
+
     /** Runs dmctl and exits with its status. */
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs dmctl, printing to the given writers, and returns the exit status. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Dmctl());
+        return run(args, InputStream.nullInputStream(), out, err);
+    }
+
+    /** Runs dmctl with the given standard input (tables may come from it). */
+    public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Dmctl(in));
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("dmctl: " + e.getMessage());
+            err.println("dmctl: " + e.getMessage().lines().findFirst().orElse("bad usage")
+                    + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            boolean debug = parsed.hasMatchedOption("--debug");
-            err.println("dmctl: " + e.getMessage());
-            if (debug) {
+            err.println("dmctl: " + oneLine(e));
+            if (debug(parsed)) {
                 e.printStackTrace(err);
             }
             return e instanceof InvalidArgumentException ? USAGE : FAILED;
@@ -41,6 +61,19 @@ public final class Dmctl {
         return cli.execute(args);
     }
 
+    private static boolean debug(ParseResult parsed) {
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.replace('\n', ' ');
+    }
 
     /** {@code dmctl --version}. */
     static final class Version implements CommandLine.IVersionProvider {

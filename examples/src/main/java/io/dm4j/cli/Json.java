@@ -1,12 +1,14 @@
 package io.dm4j.cli;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 
-/** Just enough JSON for dmctl's --json output: objects, strings, numbers, booleans. */
+/** Just enough JSON for dmctl's --json output: objects, arrays, strings, numbers, booleans. */
 final class Json {
     private Json() {}
 
-    /** Renders a map (values: String, Number, Boolean, Map or null) as one JSON object. */
+    /** Renders a map (values: String, Number, Boolean, Map, Collection, Optional or null) as one JSON object. */
     static String object(Map<String, ?> fields) {
         StringBuilder sb = new StringBuilder("{");
         fields.forEach((k, v) -> {
@@ -19,6 +21,9 @@ final class Json {
     }
 
     private static String value(Object v) {
+        if (v instanceof Optional<?> o) {
+            return value(o.orElse(null));
+        }
         if (v == null) {
             return "null";
         }
@@ -29,6 +34,16 @@ final class Json {
             @SuppressWarnings("unchecked")
             Map<String, ?> typed = (Map<String, ?>) m;
             return object(typed);
+        }
+        if (v instanceof Collection<?> c) {
+            StringBuilder sb = new StringBuilder("[");
+            for (Object e : c) {
+                if (sb.length() > 1) {
+                    sb.append(',');
+                }
+                sb.append(value(e));
+            }
+            return sb.append(']').toString();
         }
         return string(v.toString());
     }

@@ -1,0 +1,326 @@
+package io.dm4j.cli;
+
+import io.dm4j.CreateOptions;
+import io.dm4j.DeviceBusyException;
+import io.dm4j.DeviceInfo;
+import io.dm4j.DeviceMapper;
+import io.dm4j.DeviceNotFoundException;
+import io.dm4j.InvalidArgumentException;
+import io.dm4j.LoadOption;
+import io.dm4j.RemoveOutcome;
+import io.dm4j.SuspendOption;
+import io.dm4j.TargetLine;
+import io.dm4j.target.Table;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The commands that change devices. Like dmsetup they print nothing on success, unless --json. */
+final class ChangeCommands {
+    private ChangeCommands() {}
+
+    static LoadOption[] loadOptions(boolean readOnly) {
+        return readOnly ? new LoadOption[] {LoadOption.READ_ONLY} : new LoadOption[0];
+    }
+
+    /** A command on one named device. */
+    abstract static class OnDevice extends DeviceCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The device.")
+        String name;
+
+        /** The device's state after the change, as the --json document. */
+        void done(DeviceInfo info) {
+            print("", JsonViews.info(info, OptionalInt.empty()));
+        }
+    }
+
+    /** A change whose result is simply the device's new state. */
+    abstract static class StateChange extends OnDevice {
+        @Override
+        final int run(DeviceMapper dm) throws IOException {
+            done(change(dm));
+            return 0;
+        }
+
+        abstract DeviceInfo change(DeviceMapper dm) throws IOException;
+    }
+
+    @Command(name = "create", description = "Create a device, load its table and resume it, like 'dmsetup create'.")
+    static final class Create extends OnDevice {
+        @Mixin
+        TableSource source;
+
+        @Option(names = {"-u", "--uuid"}, paramLabel = "UUID", description = "The device's uuid.")
+        String uuid;
+
+        @Option(names = {"-r", "--readonly"}, description = "Make the device read-only.")
+        boolean readOnly;
+
+        @Option(names = {"-n", "--notable"}, description = "Create the device without a table.")
+        boolean noTable;
+
+        @Override
+        int run(DeviceMapper dm) throws IOException {
+            if (noTable && source.given()) {
+                throw new InvalidArgumentException("--notable", "cannot be combined with a table");
+            }
+            // The table is read and checked before anything changes in the kernel; closing it wipes keys.
+            try (Table table = noTable ? null : source.read(stdin())) {
+                done(create(dm, table));
+            }
+            return 0;
+        }
+
+        private DeviceInfo create(DeviceMapper dm, Table table) throws IOException {
+            CreateOptions options = uuid == null ? CreateOptions.defaults() : CreateOptions.defaults().uuid(uuid);
+            DeviceInfo info = dm.create(name, options);
+            if (table != null) {
+                try {
+                    dm.load(name, table, loadOptions(readOnly));
+                    info = dm.resume(name);
+                } catch (IOException | RuntimeException e) {
+                    // Like dmsetup: a device whose table failed is removed, so nothing is left.
+                    try {
+                        dm.remove(name);
+                    } catch (IOException | RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                    throw e;
+                }
+            }
+            return info;
+        }
+    }
+
+    @Command(name = "load", description = "Load a table into a device's inactive slot, like 'dmsetup load'.")
+    static final class Load extends StateChange {
+        @Mixin
+        TableSource source;
+
+        @Option(names = {"-r", "--readonly"}, description = "The device becomes read-only with this table.")
+        boolean readOnly;
+
+        @Override
+        DeviceInfo change(DeviceMapper dm) throws IOException {
+            try (Table table = source.read(stdin())) {
+                return dm.load(name, table, loadOptions(readOnly));
+            }
+        }
+    }
+
+    @Command(name = "clear", description = "Drop a device's inactive table, like 'dmsetup clear'.")
+    static final class Clear extends StateChange {
+        @Override
+        DeviceInfo change(DeviceMapper dm) throws IOException {
+            return dm.clear(name);
+        }
+    }
+
+    @Command(name = "suspend", description = "Suspend a device: I/O queues until resume.")
+    static final class Suspend extends StateChange {
+        @Option(names = "--noflush", description = "Do not flush queued I/O first.")
+        boolean noFlush;
+
+        @Option(names = "--nolockfs", description = "Do not freeze a filesystem on the device.")
+        boolean noLockFs;
+
+        @Override
+        DeviceInfo change(DeviceMapper dm) throws IOException {
+            List<SuspendOption> options = new ArrayList<>();
+            if (noFlush) {
+                options.add(SuspendOption.NO_FLUSH);
+            }
+            if (noLockFs) {
+                options.add(SuspendOption.SKIP_LOCKFS);
+            }
+            return dm.suspend(name, options.toArray(SuspendOption[]::new));
+        }
+    }
+
+    @Command(name = "resume", description = "Resume a device, making a loaded inactive table live.")
+    static final class Resume extends StateChange {
+        @Override
+        DeviceInfo change(DeviceMapper dm) throws IOException {
+            return dm.resume(name);
+        }
+    }
+
+    @Command(name = "rename", description = "Rename a device (NAME NEW), or set its uuid (NAME --set-uuid UUID).")
+    static final class Rename extends StateChange {
+        @Parameters(index = "1", arity = "0..1", paramLabel = "NEW", description = "The new name.")
+        String newName;
+
+        @Option(names = "--set-uuid", paramLabel = "UUID", description = "Set the uuid of a device that has none.")
+        String newUuid;
+
+        @Override
+        DeviceInfo change(DeviceMapper dm) throws IOException {
+            if ((newName == null) == (newUuid == null)) {
+                throw new InvalidArgumentException("rename", "needs either a new name or --set-uuid UUID");
+            }
+            return newName != null ? dm.rename(name, newName) : dm.setUuid(name, newUuid);
+        }
+    }
+
+    @Command(name = "remove", description = "Remove a device and check it is gone, like 'dmsetup remove'.")
+    static final class Remove extends OnDevice {
+        @ArgGroup(exclusive = true)
+        Mode mode = new Mode();
+
+        static final class Mode {
+            @Option(names = "--deferred", description = "If the device is open, remove it when its last opener closes it.")
+            boolean deferred;
+
+            @Option(names = "--cancel-deferred", description = "Cancel a deferred remove.")
+            boolean cancelDeferred;
+        }
+
+        @Option(names = "--retry", description = "While the device is open, keep trying (see --timeout).")
+        boolean retry;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long --retry keeps trying (default 5; implies --retry).")
+        Double timeoutSeconds;
+
+        @Option(names = {"-f", "--force"}, description = "First replace the table with 'error', so openers' I/O fails and they let go.")
+        boolean force;
+
+        @Override
+        int run(DeviceMapper dm) throws IOException {
+            if (mode.cancelDeferred) {
+                dm.cancelDeferredRemove(name);
+                done(dm.info(name));
+                return 0;
+            }
+            if (timeoutSeconds != null && !(timeoutSeconds >= 0)) {
+                throw new InvalidArgumentException("--timeout", "must be a number of seconds, zero or more");
+            }
+            if (force) {
+                replaceWithError(dm);
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("name", name);
+            if (mode.deferred) {
+                RemoveOutcome outcome = dm.removeDeferred(name);
+                json.put("outcome", outcome.name());
+                print(outcome == RemoveOutcome.DEFERRED ? name + ": open; removal deferred until it is closed\n" : "",
+                        json);
+                return 0;
+            }
+            removeRetrying(dm);
+            // Reported complete only once the kernel no longer knows the device.
+            try {
+                DeviceInfo still = dm.info(name);
+                throw new IOException("remove " + name + ": the kernel still lists it (" + still.device()
+                        + ") after the remove");
+            } catch (DeviceNotFoundException gone) {
+                json.put("outcome", RemoveOutcome.REMOVED.name());
+            }
+            print("", json);
+            return 0;
+        }
+
+        private void removeRetrying(DeviceMapper dm) throws IOException {
+            boolean keepTrying = retry || timeoutSeconds != null;
+            Duration timeout = Duration.ofMillis(Math.round((timeoutSeconds == null ? 5.0 : timeoutSeconds) * 1000));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int attempt = 0;
+            while (true) {
+                try {
+                    dm.remove(name);
+                    return;
+                } catch (DeviceBusyException busy) {
+                    if (!keepTrying || System.nanoTime() >= deadline) {
+                        throw busy;
+                    }
+                    if (attempt++ % 5 == 0) {
+                        progress(name + " is open (open count " + busy.openCount() + "); retrying for up to "
+                                + timeout.toSeconds() + " s");
+                    }
+                    sleep();
+                }
+            }
+        }
+
+        private void replaceWithError(DeviceMapper dm) throws IOException {
+            DeviceInfo info = dm.info(name);
+            if (!info.hasLiveTable()) {
+                return;
+            }
+            long sectors = dm.table(name).stream().mapToLong(TargetLine::length).sum();
+            dm.load(name, List.of(new TargetLine(0, sectors, "error", "")));
+            dm.resume(name);
+        }
+
+        private static void sleep() throws IOException {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while retrying the remove");
+            }
+        }
+    }
+
+    @Command(name = "remove-all", description = "Remove every device that is not open. Touches devices others own: use with care.")
+    static final class RemoveAll extends DeviceCommand {
+        @Option(names = "--deferred", description = "Schedule open devices for removal when they are closed.")
+        boolean deferred;
+
+        @Override
+        int run(DeviceMapper dm) throws IOException {
+            dm.removeAll(deferred);
+            print("", Map.of("remaining", dm.list().stream().map(JsonViews::entry).toList()));
+            return 0;
+        }
+    }
+
+    @Command(name = "message", description = "Send a message to a target, like 'dmsetup message'.")
+    static final class Message extends OnDevice {
+        @Parameters(index = "1", paramLabel = "SECTOR", description = "A sector inside the target (0 for the first).")
+        long sector;
+
+        @Parameters(index = "2..*", arity = "1..*", paramLabel = "WORDS", description = "The message.")
+        List<String> words;
+
+        @Override
+        int run(DeviceMapper dm) throws IOException {
+            java.util.Optional<String> reply = dm.message(name, sector, String.join(" ", words));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("name", name);
+            json.put("reply", reply);
+            print(reply.map(r -> r.endsWith("\n") ? r : r + "\n").orElse(""), json);
+            return 0;
+        }
+    }
+
+    @Command(name = "mknodes", description = "Make /dev/mapper nodes right for one or all devices.")
+    static final class Mknodes extends DeviceCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The device (all if omitted).")
+        String name;
+
+        @Override
+        int run(DeviceMapper dm) throws IOException {
+            List<String> names = name != null ? List.of(name)
+                    : dm.list().stream().map(io.dm4j.DeviceListEntry::name).toList();
+            for (String n : names) {
+                dm.mknodes(n);
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("nodePolicy", dm.nodePolicy().name());
+            json.put("devices", names);
+            print(dm.nodePolicy() == io.dm4j.NodePolicy.LIBRARY ? ""
+                    : "nodes are made by " + dm.nodePolicy().name().toLowerCase(java.util.Locale.ROOT)
+                            + " here; nothing to do\n", json);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.dm4j.cli;
+
+import io.dm4j.DeviceMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every dmctl command shares: the common options, the output writers, and one
+ * {@link DeviceMapper} client opened for the command and closed after it.
+ */
+abstract class DeviceCommand implements Callable<Integer> {
+    @Mixin
+    Common common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception {
+        try (DeviceMapper dm = DeviceMapper.open()) {
+            return run(dm);
+        }
+    }
+
+    /** Does the command's work; returns the exit status (normally 0: failures throw). */
+    abstract int run(DeviceMapper dm) throws IOException;
+
+    /** Standard input, where tables come from when no option names them. */
+    InputStream stdin() {
+        return spec.parent().userObject() instanceof Dmctl d ? d.in : System.in;
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** Prints one JSON document under {@code --json}, else the text; either way, flushed. */
+    void print(String text, Map<String, ?> json) {
+        if (common.json) {
+            out().println(Json.object(json));
+        } else {
+            out().print(text);
+        }
+        out().flush();
+    }
+
+    /** A line of progress on stderr, so stdout stays what scripts parse. */
+    void progress(String text) {
+        err().println("dmctl: " + text);
+        err().flush();
+    }
+}

@@ -1,0 +1,41 @@
+package io.dm4j.cli;
+
+import io.dm4j.InvalidArgumentException;
+import io.dm4j.target.Table;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where a table comes from, as with dmsetup: {@code --table}, {@code --table-file}, or standard input. */
+final class TableSource {
+    @Option(names = "--table", paramLabel = "LINES",
+            description = "The table: one or more lines 'start length type params', newline-separated.")
+    String table;
+
+    @Option(names = "--table-file", paramLabel = "FILE", description = "Read the table from this file.")
+    Path file;
+
+    boolean given() {
+        return table != null || file != null;
+    }
+
+    /** Reads and parses the table (from {@code stdin} if no option names one), before any ioctl. */
+    Table read(InputStream stdin) throws IOException {
+        if (table != null && file != null) {
+            throw new InvalidArgumentException("table", "comes from --table or --table-file, not both");
+        }
+        String text;
+        if (table != null) {
+            text = table;
+        } else if (file != null) {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } else {
+            text = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        // dmsetup's text rules; types dm4j does not know go to the kernel as they are
+        return Table.parse(text);
+    }
+}

@@ -1,0 +1,140 @@
+package io.dm4j.examples;
+
+import io.dm4j.DeviceNumber;
+import io.dm4j.sys.Errno;
+import io.dm4j.sys.ErrnoException;
+import io.dm4j.sys.Syscalls;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A loop device over a sparse file, for the examples and the demo: somewhere to build
+ * device-mapper devices without touching a real disk. It is set up with the loop driver's own
+ * ioctls (no {@code losetup} process) and with auto-clear, so the kernel detaches it when its last
+ * opener closes it, even if this program is killed.
+ */
+public final class ScratchDisk implements AutoCloseable {
+    // <linux/loop.h>; ScratchDiskLayoutTest checks these against the header with gcc.
+    static final long LOOP_CTL_GET_FREE = 0x4C82;
+    static final long LOOP_CONFIGURE = 0x4C0A;
+    static final int LOOP_CONFIG_SIZE = 304;
+    static final int CONFIG_FD = 0;
+    static final int CONFIG_FLAGS = 60;
+    static final int CONFIG_FILE_NAME = 64;
+    static final int LO_NAME_SIZE = 64;
+    static final int LO_FLAGS_AUTOCLEAR = 4;
+
+    private final Syscalls sys;
+    private final Path file;
+    private final String path;
+    private final DeviceNumber number;
+    private final long bytes;
+    private int fd;
+
+    private ScratchDisk(Syscalls sys, Path file, String path, DeviceNumber number, long bytes, int fd) {
+        this.sys = sys;
+        this.file = file;
+        this.path = path;
+        this.number = number;
+        this.bytes = bytes;
+        this.fd = fd;
+    }
+
+    /** A new loop device over a new sparse file of {@code bytes} bytes in {@code dir}. */
+    public static ScratchDisk create(Path dir, String label, long bytes) throws IOException {
+        Syscalls sys = Syscalls.get();
+        Path file = Files.createTempFile(dir, "dm4j-" + label + "-", ".img");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(bytes);
+        }
+        int backing = sys.open(file.toString(), Syscalls.O_RDWR);
+        try {
+            for (int attempt = 0; ; attempt++) {
+                int n = freeLoopNumber(sys);
+                String path = "/dev/loop" + n;
+                int loop = sys.open(path, Syscalls.O_RDWR);
+                try {
+                    sys.ioctl(loop, LOOP_CONFIGURE, config(backing, file));
+                    return new ScratchDisk(sys, file, path, number(n), bytes, loop);
+                } catch (ErrnoException e) {
+                    sys.close(loop);
+                    // another program took this loop device between GET_FREE and CONFIGURE
+                    if (!e.is(Errno.EBUSY) || attempt >= 10) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        } finally {
+            sys.close(backing);
+        }
+    }
+
+    private static int freeLoopNumber(Syscalls sys) throws IOException {
+        int control = sys.open("/dev/loop-control", Syscalls.O_RDWR);
+        try {
+            return sys.ioctl(control, LOOP_CTL_GET_FREE, ByteBuffer.allocateDirect(8));
+        } finally {
+            sys.close(control);
+        }
+    }
+
+    private static ByteBuffer config(int backingFd, Path file) {
+        ByteBuffer b = ByteBuffer.allocateDirect(LOOP_CONFIG_SIZE).order(ByteOrder.nativeOrder());
+        b.putInt(CONFIG_FD, backingFd);
+        b.putInt(CONFIG_FLAGS, LO_FLAGS_AUTOCLEAR);
+        byte[] name = file.toString().getBytes(StandardCharsets.UTF_8);
+        b.put(CONFIG_FILE_NAME, name, 0, Math.min(name.length, LO_NAME_SIZE - 1));
+        return b;
+    }
+
+    private static DeviceNumber number(int n) throws IOException {
+        String[] mm = Files.readString(Path.of("/sys/block/loop" + n + "/dev")).strip().split(":");
+        return new DeviceNumber(Integer.parseInt(mm[0]), Integer.parseInt(mm[1]));
+    }
+
+    /** The device node, e.g. {@code /dev/loop3}. */
+    public String path() {
+        return path;
+    }
+
+    /** Its {@code major:minor}, as tables name it. */
+    public DeviceNumber number() {
+        return number;
+    }
+
+    /** Its size in 512-byte sectors. */
+    public long sectors() {
+        return bytes / 512;
+    }
+
+    /**
+     * Lets go of the loop device, which the kernel then detaches (once no device-mapper table
+     * uses it any more), and deletes the file.
+     */
+    @Override
+    public void close() throws IOException {
+        if (fd < 0) {
+            return;
+        }
+        sys.close(fd);
+        fd = -1;
+        Path backing = Path.of("/sys/block", Path.of(path).getFileName().toString(), "loop", "backing_file");
+        for (int i = 0; i < 100 && Files.exists(backing); i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Files.deleteIfExists(file);
+    }
+}
