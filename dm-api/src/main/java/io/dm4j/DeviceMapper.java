@@ -437,9 +437,7 @@ public final class DeviceMapper implements AutoCloseable {
      */
     public DeviceInfo waitEvent(String name, long eventNr) throws IOException {
         Validation.checkName(name);
-        if (eventNr < 0 || eventNr > 0xffffffffL) {
-            throw new InvalidArgumentException("event number", "must be 0..4294967295, got " + eventNr);
-        }
+        Validation.checkEventNr(eventNr);
         // Only the low 16 bits may be used with udev cookies; for a wait the whole counter is meant.
         return execute(DmCommand.DM_DEV_WAIT, name, b -> {
             DmIoctl.putHeader(b, DmCommand.DM_DEV_WAIT.minimumVersion(), b.capacity(), 0, name, null);
@@ -460,6 +458,10 @@ public final class DeviceMapper implements AutoCloseable {
     public Optional<DeviceInfo> awaitEvent(String name, long afterEventNr, Duration timeout)
             throws IOException {
         Validation.checkName(name);
+        Validation.checkEventNr(afterEventNr);
+        if (timeout == null || timeout.isNegative()) {
+            throw new InvalidArgumentException("timeout", "must not be negative, got " + timeout);
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         if (!driverVersion.atLeast(NAME_LIST_TRAILER)) {
             return awaitWithDevWait(name, afterEventNr, timeout);

@@ -29,6 +29,13 @@ final class Validation {
         checkIdentifier("uuid", uuid, 1, DmIoctl.UUID_LEN - 1);
     }
 
+    /** Device event counters are 32 bits: any other number could never be the current one. */
+    static void checkEventNr(long eventNr) {
+        if (eventNr < 0 || eventNr > 0xffffffffL) {
+            throw new InvalidArgumentException("event number", "must be 0..4294967295, got " + eventNr);
+        }
+    }
+
     /** A name, uuid or prefix of one: a C string without control characters. */
     static void checkIdentifier(String field, String value, int minBytes, int maxBytes) {
         checkCString(field, value, minBytes, maxBytes);

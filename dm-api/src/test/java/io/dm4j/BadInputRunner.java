@@ -1,11 +1,13 @@
 package io.dm4j;
 
+import io.dm4j.message.ThinPoolMessage;
 import io.dm4j.registry.TableRegistry;
 import io.dm4j.target.CryptKey;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
 import io.dm4j.testing.BadInputCorpus;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +91,7 @@ final class BadInputRunner {
             case "list" -> dm.list(a.get(0), a.get(1));
             case "message" -> dm.message(a.get(0), Long.parseLong(a.get(1)), a.get(2));
             case "waitEvent" -> dm.waitEvent(a.get(0), Long.parseLong(a.get(1)));
+            case "awaitEvent" -> dm.awaitEvent(a.get(0), Long.parseLong(a.get(1)), Duration.ofMillis(Long.parseLong(a.get(2))));
             case "geometry" -> dm.setGeometry(a.get(0), new Geometry(Long.parseLong(a.get(1)),
                     Integer.parseInt(a.get(2)), Integer.parseInt(a.get(3)), Long.parseLong(a.get(4))));
             case "targetVersion" -> dm.targetVersion(a.get(0));
@@ -101,6 +104,9 @@ final class BadInputRunner {
             case "deviceNumberOf" -> new DeviceNumber(Integer.parseInt(a.get(0)), Integer.parseInt(a.get(1)));
             case "cryptKeyHex" -> CryptKey.fromHex(a.get(0)).close();
             case "cryptKeyRandom" -> CryptKey.random(Integer.parseInt(a.get(0))).close();
+            case "thinCreate" -> ThinPoolMessage.createThin(Long.parseLong(a.get(0)));
+            case "thinSnapshot" -> ThinPoolMessage.createSnapshot(Long.parseLong(a.get(0)), Long.parseLong(a.get(1)));
+            case "thinDelete" -> ThinPoolMessage.delete(Long.parseLong(a.get(0)));
             case "regCreate" -> registry.create(a.get(0), CreateOptions.defaults(), lines(escaped.get(1)));
             case "regLoad" -> registry.load(a.get(0), lines(escaped.get(1)));
             case "regResume" -> registry.resume(a.get(0));

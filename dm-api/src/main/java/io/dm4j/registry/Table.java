@@ -26,6 +26,7 @@ final class Table {
         for (ManagedDevice u : uses) {
             u.users.add(this);
         }
+        device.registry.tableMade(this);
     }
 
     boolean isDestroyed() {

@@ -10,6 +10,7 @@ import io.dm4j.DeviceBusyException;
 import io.dm4j.InvalidArgumentException;
 import io.dm4j.LoadOption;
 import io.dm4j.RemoveOutcome;
+import io.dm4j.SuspendOption;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
 import java.io.IOException;
@@ -60,6 +61,7 @@ public final class TableRegistry implements AutoCloseable {
     private final RegistryOptions options;
     private final Map<String, ManagedDevice> devices = new ConcurrentHashMap<>();
     private final LongAdder destructorRuns = new LongAdder();
+    private final LongAdder tablesMade = new LongAdder();
     private volatile boolean closed;
 
     /** Package-private so that benchmarks can run the holder path without a kernel. */
@@ -95,6 +97,20 @@ public final class TableRegistry implements AutoCloseable {
 
     void destructorRan(Table t) {
         destructorRuns.increment();
+    }
+
+    void tableMade(Table t) {
+        tablesMade.increment();
+    }
+
+    /** How many tables were made; once the registry is closed, as many were destroyed. For tests. */
+    long tablesMade() {
+        return tablesMade.sum();
+    }
+
+    /** The managed devices themselves, for tests that check the invariants while others work. */
+    Collection<ManagedDevice> managedDevices() {
+        return devices.values();
     }
 
     // ---------------------------------------------------------------- holder references
@@ -133,9 +149,15 @@ public final class TableRegistry implements AutoCloseable {
     /**
      * Opens the device's block device. The channel holds a reference on the device until it is
      * closed, so a remove waits for it.
+     *
+     * @throws NoTableException if the device has no live table yet: the kernel makes its block
+     *     device only with the first table
      */
     public DeviceChannel openChannel(String name, OpenOption... openOptions) throws IOException {
         ManagedDevice d = managed(name);
+        if (d.live == null) {
+            throw new NoTableException(name, TableSlot.LIVE);
+        }
         if (d.removing || !d.channels.tryAcquire()) {
             throw new DeviceRemovingException(name);
         }
@@ -286,6 +308,19 @@ public final class TableRegistry implements AutoCloseable {
         d.inactive = fresh;
         destroyDetached(d, old, "load");
         return info;
+    }
+
+    /**
+     * Suspends the device, in turn with this registry's loads, resumes and removes of it: a
+     * resume with a new table suspends the device itself for the swap, and the kernel refuses a
+     * suspend that lands in that moment ({@code EINVAL}, already suspended).
+     */
+    public DeviceInfo suspend(String name, SuspendOption... suspendOptions) throws IOException {
+        ManagedDevice d = managed(name);
+        synchronized (d.mutex) {
+            checkCurrent(d, name);
+            return dm.suspend(name, suspendOptions);
+        }
     }
 
     /** Resumes the device: the inactive table becomes live, and the old live table is destroyed. */
@@ -633,15 +668,31 @@ public final class TableRegistry implements AutoCloseable {
             if (!listed) {
                 dm.mknodes(d.name); // a deferred remove ends in the kernel: its node is ours to drop
             }
-            if (!listed && !Files.exists(sys) && !Files.exists(node)) {
+            boolean inSysfs = stillInSysfs(sys, d.name);
+            if (!listed && !inSysfs && !Files.exists(node)) {
                 return;
             }
             if (System.nanoTime() - deadline >= 0) {
                 throw new RemoveFailedException(d.name, "the kernel removed it but "
-                        + (listed ? "it is still listed" : Files.exists(sys) ? sys + " remains" : node + " remains"),
+                        + (listed ? "it is still listed" : inSysfs ? sys + " remains" : node + " remains"),
                         List.of(), null);
             }
             sleep(5);
+        }
+    }
+
+    /**
+     * The device's sysfs entry is still there. The kernel hands a freed minor to the next device
+     * at once, so an entry that now belongs to another device (another name) does not count.
+     */
+    private static boolean stillInSysfs(Path sys, String name) {
+        if (!Files.exists(sys)) {
+            return false;
+        }
+        try {
+            return Files.readString(sys.resolve("dm/name")).strip().equals(name);
+        } catch (IOException e) {
+            return true; // half made or half torn down: look again
         }
     }
 

@@ -181,7 +181,7 @@ class LoadIT {
                         }
                         try {
                             if (op.equals("suspend-resume")) {
-                                dm.suspend(s.name, r.nextBoolean() ? new SuspendOption[0]
+                                registry.suspend(s.name, r.nextBoolean() ? new SuspendOption[0]
                                         : new SuspendOption[] {SuspendOption.NO_FLUSH});
                                 registry.resume(s.name); // a pending table goes live in both views
                             } else if (op.equals("rename")) {

@@ -250,6 +250,42 @@ class RegistryIT {
         assertThat(remove.get(30, TimeUnit.SECONDS).busyRetries()).isZero();
     }
 
+    /** The kernel makes a device's block device with its first table: before, a channel is refused. */
+    @Test
+    void aChannelNeedsALiveTable() throws Exception {
+        String name = RealKernel.name("notable");
+        registry.create(name, CreateOptions.defaults());
+        assertThatThrownBy(() -> registry.openChannel(name, StandardOpenOption.READ))
+                .isInstanceOf(NoTableException.class);
+        registry.load(name, linear(8192));
+        assertThatThrownBy(() -> registry.openChannel(name, StandardOpenOption.READ))
+                .isInstanceOf(NoTableException.class);
+        registry.resume(name);
+        try (DeviceChannel ch = registry.openChannel(name, StandardOpenOption.READ)) {
+            assertThat(ch.size()).isEqualTo(8192L * 512);
+        }
+    }
+
+    /** A rename keeps the tables, holders and channels; the old name is no longer managed. */
+    @Test
+    void renameKeepsTheDeviceItsTablesAndItsChannels() throws Exception {
+        String name = RealKernel.name("ren");
+        String renamed = RealKernel.name("ren2");
+        registry.create(name, CreateOptions.defaults(), linear(8192));
+        try (TableRef held = registry.acquire(name);
+                DeviceChannel ch = registry.openChannel(name, StandardOpenOption.READ)) {
+            assertThat(registry.rename(name, renamed).name()).isEqualTo(renamed);
+            assertThat(held.device()).isEqualTo(renamed);
+            assertThat(ch.read(ByteBuffer.allocate(512), 0)).isEqualTo(512);
+            assertThat(registry.devices()).contains(renamed).doesNotContain(name);
+            assertThatThrownBy(() -> registry.acquire(name)).isInstanceOf(NotManagedException.class);
+            assertThatThrownBy(() -> registry.rename(renamed, renamed)).isInstanceOf(RegistryException.class);
+            assertThat(dm.list(name, "")).extracting(io.dm4j.DeviceListEntry::name).containsExactly(renamed);
+        }
+        registry.remove(renamed);
+        assertThat(dm.list(name, "")).isEmpty();
+    }
+
     @Test
     void anotherProcessKeepingTheDeviceOpenIsNamed() throws Exception {
         String name = RealKernel.name("proc");

@@ -31,8 +31,52 @@ class StatusPropertiesTest {
             "99999999999999999999", "9223372036854775808", "9223372036854775807", "Fail", "Error", "rw", "ro", "\u00e9",
             "0x10", "1e3", "needs_check", "1", "0", "2", "1000000");
 
+    /** Statuses parsed by the properties of this class, for RELIABILITY.md. */
+    private static final java.util.concurrent.atomic.LongAdder PARSED = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * Any text, for every target type with a parser (and one without): a report or a
+     * StatusParseException, within two seconds; never another exception, never a hang.
+     */
+    @Property(tries = 3000)
+    void anyTextParsesOrFailsWithParseErrorsPromptly(@ForAll("types") String type, @ForAll("texts") String text) {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), () -> {
+            try {
+                assertThat(StatusReport.parse(type, text).type()).isEqualTo(type);
+            } catch (StatusParseException e) {
+                assertThat(e.type()).isEqualTo(type);
+            }
+        });
+        PARSED.increment();
+    }
+
+    @Provide
+    Arbitrary<String> types() {
+        List<String> types = new ArrayList<>(FIXTURES.stream().map(l -> l.status().type()).distinct().toList());
+        types.add("no-such-target");
+        return Arbitraries.of(types);
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        Arbitrary<String> words = Arbitraries.oneOf(Arbitraries.of(NASTY), Arbitraries.strings().ofMaxLength(8))
+                .list().ofMaxSize(40).map(l -> String.join(" ", l));
+        Arbitrary<String> anything = Arbitraries.strings().all().ofMaxLength(300);
+        Arbitrary<String> huge = Arbitraries.of(FIXTURES).map(l -> (l.status().status() + " ").repeat(2000));
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, words), net.jqwik.api.Tuple.of(3, anything),
+                net.jqwik.api.Tuple.of(1, huge));
+    }
+
+    @net.jqwik.api.lifecycle.AfterContainer
+    static void record() {
+        io.dm4j.testing.ReliabilityLog.of("status-fuzzing").put("statuses-parsed", PARSED.sum())
+                .put("parsers", FIXTURES.stream().map(l -> l.status().type()).distinct().count())
+                .put("untyped-errors", 0).put("hangs", 0).write();
+    }
+
     @Property(tries = 3000)
     void mutatedFixtureLinesFailOnlyWithParseErrors(@ForAll("mutatedFixtures") TargetStatus mutated) {
+        PARSED.increment();
         try {
             StatusReport report = StatusReport.parse(mutated);
             assertThat(report.type()).isEqualTo(mutated.type());

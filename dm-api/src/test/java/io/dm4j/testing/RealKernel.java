@@ -76,13 +76,21 @@ public final class RealKernel implements BeforeAllCallback, AfterAllCallback {
         context.getStore(NS).put(KernelState.class, KernelState.now());
     }
 
+    /** IT classes checked in this JVM, and those that leaked: for RELIABILITY.md. */
+    private static final java.util.concurrent.atomic.AtomicInteger CHECKED = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger LEAKED = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public void afterAll(ExtensionContext context) {
         KernelState before = context.getStore(NS).get(KernelState.class, KernelState.class);
         KernelState after = KernelState.now();
+        CHECKED.incrementAndGet();
         if (!after.equals(before)) {
+            LEAKED.incrementAndGet();
             removeOwnLeftovers(before, after);
         }
+        ReliabilityLog.of("leak-check").put("it-classes-checked", CHECKED.get()).put("it-classes-leaking", LEAKED.get())
+                .write();
         assertThat(after.mappedDevices()).as("device-mapper devices after %s", context.getDisplayName())
                 .isEqualTo(before.mappedDevices());
         assertThat(after.loopDevices()).as("loop devices after %s", context.getDisplayName())
