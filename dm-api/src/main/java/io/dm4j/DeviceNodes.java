@@ -72,9 +72,15 @@ final class DeviceNodes {
 
     /** The node's path; a name that would leave the directory is refused. */
     Path path(String name) {
-        Path p = dir.resolve(name).normalize();
-        if (!p.getParent().equals(dir.normalize()) || name.contains("/")) {
-            throw new InvalidArgumentException("name", "must name a node inside " + dir + ": " + name);
+        Path p;
+        try {
+            p = dir.resolve(name).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidArgumentException("name", "is not a file name: " + e.getReason());
+        }
+        if (p.getParent() == null || !p.getParent().equals(dir.normalize()) || name.contains("/")
+                || name.equals("control")) {
+            throw new InvalidArgumentException("name", "must name a device node inside " + dir + ": " + name);
         }
         return p;
     }

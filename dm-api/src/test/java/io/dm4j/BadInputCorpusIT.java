@@ -54,7 +54,7 @@ class BadInputCorpusIT {
                     if (!dm.list().equals(devices) || !dm.table(dev).equals(table) || now.hasInactiveTable()
                             || now.suspended() != info.suspended() || !now.uuid().equals(info.uuid())) {
                         changes.add(c + " changed the devices: " + dm.list(RealKernel.prefix(), ""));
-                        undo(dm, dev, devices);
+                        BadInputCorpus.restore(dm, dev, devices);
                     }
                 }
             } finally {
@@ -66,19 +66,6 @@ class BadInputCorpusIT {
                 .write();
         assertThat(mismatches).isEmpty();
         assertThat(changes).isEmpty();
-    }
-
-    /** Puts things back after a case that changed them, so that one failure does not hide the next. */
-    private static void undo(DeviceMapper dm, String dev, List<DeviceListEntry> devices) throws Exception {
-        for (DeviceListEntry e : dm.list(RealKernel.prefix(), "")) {
-            if (!devices.contains(e) && !e.name().equals(dev)) {
-                dm.remove(e.name());
-            }
-        }
-        if (dm.info(dev).hasInactiveTable()) {
-            dm.clear(dev);
-        }
-        dm.resume(dev);
     }
 
     /**

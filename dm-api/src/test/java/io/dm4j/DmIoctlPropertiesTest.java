@@ -86,9 +86,7 @@ class DmIoctlPropertiesTest {
             @ForAll @Size(min = 1, max = 8) List<@IntRange(max = 1023) Integer> positions, @ForAll byte value) {
         ByteBuffer b = buffer();
         DmIoctl.Header h = encodeNameList(b, entries);
-        for (int p : positions) {
-            b.put(DmIoctl.SIZE + p % Math.max(1, h.dataSize() - DmIoctl.SIZE), value);
-        }
+        mutate(b, h, positions, value);
         decodeAll(b, h);
     }
 
@@ -105,9 +103,7 @@ class DmIoctlPropertiesTest {
         long end = table.get(table.size() - 1).start() + table.get(table.size() - 1).length();
         withKey.add(new TargetLine(end, 8, "crypt", "aes-xts-plain64 " + "0f".repeat(32) + " 0 7:0 0"));
         DmIoctl.Header h = encodeTable(b, withKey);
-        for (int p : positions) {
-            b.put(DmIoctl.SIZE + p % Math.max(1, h.dataSize() - DmIoctl.SIZE), value);
-        }
+        mutate(b, h, positions, value);
         decodeAll(b, new DmIoctl.Header(h.version(), h.dataSize() + sizeChange, h.dataStart(),
                 h.targetCount() + countChange, 0, 0, 0, 0, "", ""));
     }
@@ -117,9 +113,7 @@ class DmIoctlPropertiesTest {
             @ForAll @Size(min = 1, max = 8) List<@IntRange(max = 1023) Integer> positions, @ForAll byte value) {
         ByteBuffer b = buffer();
         DmIoctl.Header h = encodeVersions(b, versions);
-        for (int p : positions) {
-            b.put(DmIoctl.SIZE + p % Math.max(1, h.dataSize() - DmIoctl.SIZE), value);
-        }
+        mutate(b, h, positions, value);
         decodeAll(b, h);
     }
 
@@ -145,6 +139,13 @@ class DmIoctlPropertiesTest {
             assertThat(t).isInstanceOf(DmProtocolException.class);
         }
         DECODED.increment();
+    }
+
+    /** Sets the payload bytes at the given positions (wrapped into the reply) to {@code value}. */
+    private static void mutate(ByteBuffer b, DmIoctl.Header h, List<Integer> positions, byte value) {
+        for (int p : positions) {
+            b.put(DmIoctl.SIZE + p % Math.max(1, h.dataSize() - DmIoctl.SIZE), value);
+        }
     }
 
     /** Replies decoded by the properties of this class, for RELIABILITY.md. */

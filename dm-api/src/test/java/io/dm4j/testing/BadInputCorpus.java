@@ -1,5 +1,7 @@
 package io.dm4j.testing;
 
+import io.dm4j.DeviceListEntry;
+import io.dm4j.DeviceMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,6 +44,22 @@ public final class BadInputCorpus {
         public String toString() {
             return "line " + line + ": " + operation + " " + args + " -> " + expected;
         }
+    }
+
+    /**
+     * Puts things back after a case that changed them, so that one failure does not hide the next:
+     * removes this run's new devices, drops an inactive table of {@code dev}, resumes it.
+     */
+    public static void restore(DeviceMapper dm, String dev, List<DeviceListEntry> devices) throws IOException {
+        for (DeviceListEntry e : dm.list(RealKernel.prefix(), "")) {
+            if (!devices.contains(e) && !e.name().equals(dev)) {
+                dm.remove(e.name());
+            }
+        }
+        if (dm.info(dev).hasInactiveTable()) {
+            dm.clear(dev);
+        }
+        dm.resume(dev);
     }
 
     /** Every case of one surface. */

@@ -60,7 +60,7 @@ class DmctlBadInputIT {
                     if (!dm.list().equals(devices) || !dm.table(dev).equals(table) || dm.info(dev).suspended()
                             || dm.info(dev).hasInactiveTable()) {
                         changes.add(c + " changed the devices: " + dm.list(RealKernel.prefix(), ""));
-                        restore(dm, dev, devices);
+                        BadInputCorpus.restore(dm, dev, devices);
                     }
                 }
             } finally {
@@ -73,18 +73,5 @@ class DmctlBadInputIT {
                 .put("changes", changes.size()).write();
         assertThat(mismatches).isEmpty();
         assertThat(changes).isEmpty();
-    }
-
-    /** Puts things back after a case that changed them, so that one failure does not hide the next. */
-    private static void restore(DeviceMapper dm, String dev, List<DeviceListEntry> devices) throws Exception {
-        for (DeviceListEntry e : dm.list(RealKernel.prefix(), "")) {
-            if (!devices.contains(e) && !e.name().equals(dev)) {
-                dm.remove(e.name());
-            }
-        }
-        if (dm.info(dev).hasInactiveTable()) {
-            dm.clear(dev);
-        }
-        dm.resume(dev);
     }
 }
