@@ -125,6 +125,8 @@ public class ReliabilityReport {
                     + "open to all, " + r.n("operations-refused-node-closed") + " with it closed | every one "
                     + "PermissionDeniedException naming the command, with the CAP_SYS_ADMIN hint | – | "
                     + r.n("changes") + " changes";
+            case "unprivileged-dmctl" -> r.n("commands-refused") + " dmctl commands as nobody | every one exit status 1 "
+                    + "with one error line carrying the CAP_SYS_ADMIN hint | – | " + r.n("changes") + " changes";
             case "leak-check" -> r.n("it-classes-checked") + " IT classes checked before and after (device-mapper "
                     + "devices, loop devices) | " + r.n("it-classes-leaking") + " leaked | – | " + r.n("it-classes-leaking");
             default -> new TreeMap<>(r.figures()) + " | | |";

@@ -303,11 +303,13 @@ final class DmIoctl {
                 break; // the kernel's "no devices" marker
             }
             long next = Integer.toUnsignedLong(b.getInt(offset + NAME_LIST_NEXT));
+            int nameEnd = cStringEnd(b, h, offset + NAME_LIST_NAME);
             String name = readCString(b, h, offset + NAME_LIST_NAME);
             OptionalLong eventNr = OptionalLong.empty();
             Optional<String> uuid = Optional.empty();
             if (hasTrailer) {
-                int trailer = align8(offset + NAME_LIST_NAME + utf8Length(name) + 1);
+                // After the name's bytes: a name that is not UTF-8 decodes to more bytes (U+FFFD).
+                int trailer = align8(nameEnd + 1);
                 checkInside(h, trailer, 8);
                 eventNr = OptionalLong.of(Integer.toUnsignedLong(b.getInt(trailer)));
                 if ((b.getInt(trailer + 4) & NAME_LIST_FLAG_HAS_UUID) != 0) {
@@ -380,10 +382,6 @@ final class DmIoctl {
             throw new DmProtocolException("device number 0x" + Long.toHexString(encoded) + " is not huge_encode_dev");
         }
         return DeviceNumber.decode(encoded);
-    }
-
-    private static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static void checkInside(Header h, int offset, int length) {

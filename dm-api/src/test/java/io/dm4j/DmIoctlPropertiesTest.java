@@ -42,6 +42,29 @@ class DmIoctlPropertiesTest {
         assertThat(DmIoctl.readNameList(b, h, true)).isEqualTo(entries);
     }
 
+    /**
+     * Names made by other tools need not be UTF-8: they decode with U+FFFD, and the entries after
+     * them (event numbers, uuids, the next entries) must still be found at their byte offsets.
+     */
+    @Property
+    void nameListsWithNamesThatAreNotUtf8KeepEverythingElse(@ForAll("entries") @Size(min = 1, max = 20)
+            List<DeviceListEntry> entries, @ForAll @Size(min = 20, max = 20) List<@Size(min = 1, max = 127) byte[]> raw) {
+        ByteBuffer b = buffer();
+        List<DeviceListEntry> expected = new ArrayList<>();
+        List<byte[]> names = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            byte[] name = raw.get(i).clone();
+            for (int k = 0; k < name.length; k++) {
+                name[k] = name[k] == 0 ? (byte) 0xff : name[k];
+            }
+            names.add(name);
+            DeviceListEntry e = entries.get(i);
+            expected.add(new DeviceListEntry(new String(name, StandardCharsets.UTF_8), e.device(), e.eventNr(), e.uuid()));
+        }
+        DmIoctl.Header h = encodeNameList(b, entries, names);
+        assertThat(DmIoctl.readNameList(b, h, true)).isEqualTo(expected);
+    }
+
     @Property
     void versionListsRoundTrip(@ForAll("versions") @Size(min = 1, max = 40) List<TargetVersion> versions) {
         ByteBuffer b = buffer();
@@ -225,14 +248,22 @@ class DmIoctlPropertiesTest {
 
     /** Lays out entries as list_devices() in dm-ioctl.c does, with the 4.37+ trailer. */
     private static DmIoctl.Header encodeNameList(ByteBuffer b, List<DeviceListEntry> entries) {
+        return encodeNameList(b, entries, entries.stream().map(e -> e.name().getBytes(StandardCharsets.UTF_8)).toList());
+    }
+
+    /** The same, with each name given as the kernel's bytes. */
+    private static DmIoctl.Header encodeNameList(ByteBuffer b, List<DeviceListEntry> entries, List<byte[]> names) {
         int offset = DmIoctl.SIZE;
         int previous = -1;
-        for (DeviceListEntry e : entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            DeviceListEntry e = entries.get(i);
             if (previous >= 0) {
                 b.putInt(previous + DmIoctl.NAME_LIST_NEXT, offset - previous);
             }
             b.putLong(offset, e.device().encode());
-            int end = putString(b, offset + DmIoctl.NAME_LIST_NAME, e.name());
+            b.put(offset + DmIoctl.NAME_LIST_NAME, names.get(i));
+            b.put(offset + DmIoctl.NAME_LIST_NAME + names.get(i).length, (byte) 0);
+            int end = offset + DmIoctl.NAME_LIST_NAME + names.get(i).length + 1;
             int trailer = DmIoctl.align8(end);
             b.putInt(trailer, (int) e.eventNr().orElse(0));
             int next = trailer + 8;
