@@ -210,7 +210,12 @@ public final class DeviceMapper implements AutoCloseable {
             return;
         }
         for (DeviceListEntry e : list()) {
-            nodes.present(e.name(), e.device());
+            try {
+                Validation.checkName(e.name());
+                nodes.present(e.name(), e.device());
+            } catch (InvalidArgumentException noNodeForIt) {
+                // made by another tool with a name dm4j cannot make a node for: left as it is
+            }
         }
         for (String name : nodes.blockNodeNames()) {
             try {
@@ -250,6 +255,7 @@ public final class DeviceMapper implements AutoCloseable {
      */
     public DeviceInfo create(String name, CreateOptions options) throws IOException {
         Validation.checkName(name);
+        nodes.checkNodeName(name);
         int flags = options.minor().isPresent() ? DmIoctl.PERSISTENT_DEV_FLAG : 0;
         DeviceInfo info = execute(DmCommand.DM_DEV_CREATE, name, b -> {
             DmIoctl.putHeader(b, DmCommand.DM_DEV_CREATE.minimumVersion(), DmIoctl.SIZE, flags, name,
@@ -331,6 +337,7 @@ public final class DeviceMapper implements AutoCloseable {
     public DeviceInfo rename(String name, String newName, Visibility visibility) throws IOException {
         Validation.checkName(name);
         Validation.checkName(newName);
+        nodes.checkNodeName(newName);
         // The reply carries the status but still the old name.
         DeviceInfo info = renameOrSetUuid(name, newName, 0, visibility).withIdentity(newName, null);
         nodes.renamed(name, newName);

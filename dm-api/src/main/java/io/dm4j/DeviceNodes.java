@@ -76,7 +76,9 @@ final class DeviceNodes {
         try {
             p = dir.resolve(name).normalize();
         } catch (java.nio.file.InvalidPathException e) {
-            throw new InvalidArgumentException("name", "is not a file name: " + e.getReason());
+            throw new InvalidArgumentException("name", "cannot be a file name here (" + e.getReason()
+                    + "): dm4j makes the /dev/mapper nodes, and the JVM's file name encoding "
+                    + System.getProperty("sun.jnu.encoding") + " cannot hold it; run with a UTF-8 locale");
         }
         if (p.getParent() == null || !p.getParent().equals(dir.normalize()) || name.contains("/")
                 || name.equals("control")) {
@@ -156,6 +158,16 @@ final class DeviceNodes {
             Files.move(path(from), path(to), StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException neverResumed) {
             // No live table yet, so no node: the resume will make it under the new name.
+        }
+    }
+
+    /**
+     * Under {@link NodePolicy#LIBRARY}, refuses before any ioctl a name dm4j could not make a node
+     * for: one the JVM's file name encoding ({@code sun.jnu.encoding}, from the locale) cannot hold.
+     */
+    void checkNodeName(String name) {
+        if (policy == NodePolicy.LIBRARY) {
+            path(name);
         }
     }
 

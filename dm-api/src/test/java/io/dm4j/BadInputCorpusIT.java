@@ -77,10 +77,16 @@ class BadInputCorpusIT {
     void replacementCharactersAndNamesThatAreNotUtf8() throws Exception {
         try (DeviceMapper dm = DeviceMapper.open()) {
             String fffd = RealKernel.name("r\uFFFDr");
-            dm.create(fffd);
-            assertThat(dm.list(RealKernel.prefix(), "")).extracting(DeviceListEntry::name).containsExactly(fffd);
-            assertThat(dm.info(fffd).name()).isEqualTo(fffd);
-            dm.remove(fffd);
+            if (dm.nodePolicy() == NodePolicy.LIBRARY && !"UTF-8".equals(System.getProperty("sun.jnu.encoding"))) {
+                // dm4j makes the node, and this JVM's file names cannot hold U+FFFD (no UTF-8 locale).
+                assertThatThrownBy(() -> dm.create(fffd)).isInstanceOf(InvalidArgumentException.class);
+                assertThat(dm.list(RealKernel.prefix(), "")).isEmpty();
+            } else {
+                dm.create(fffd);
+                assertThat(dm.list(RealKernel.prefix(), "")).extracting(DeviceListEntry::name).containsExactly(fffd);
+                assertThat(dm.info(fffd).name()).isEqualTo(fffd);
+                dm.remove(fffd);
+            }
 
             String raw = "$(printf '" + RealKernel.prefix() + "b\\377b')";
             Commands.check("sh", "-c", "dmsetup create --manglename none --notable " + raw);
