@@ -223,7 +223,11 @@ class CryptKeyIT {
         // A logon key of 32 printable bytes (keyctl takes the payload as an argument).
         String payload = "dm4j-keyring-test-key-0123456789";
         String description = "dm4j:" + RealKernel.prefix() + "keyring";
+        // dm-crypt looks the key up in the loading process's keyrings. In the VM that reaches the
+        // user keyring; in a container, runc gives the processes a session keyring of their own
+        // that does not link the user keyring: so the key goes into both.
         String id = Commands.check("keyctl", "add", "logon", description, payload, "@u").strip();
+        String sessionId = Commands.check("keyctl", "add", "logon", description, payload, "@s").strip();
         String viaKeyring = RealKernel.name("crypt-keyring");
         String viaBytes = RealKernel.name("crypt-bytes");
         try (DeviceMapper dm = DeviceMapper.open();
@@ -261,6 +265,7 @@ class CryptKeyIT {
             }
         } finally {
             Commands.check("keyctl", "unlink", id, "@u");
+            Commands.run("keyctl", "unlink", sessionId, "@s");
         }
     }
 }
