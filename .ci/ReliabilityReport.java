@@ -65,8 +65,10 @@ public class ReliabilityReport {
             System.out.println("| " + r.family() + " | " + r.module() + " | " + row(r) + " |");
         }
         System.out.println();
-        System.out.println("Recorded: " + String.join("; ", records.stream().map(r -> r.family() + " " + r.header())
-                .distinct().toList()) + ".");
+        List<String> times = records.stream().map(r -> r.header().substring(0, r.header().indexOf(','))).sorted().toList();
+        System.out.println("Recorded from " + times.get(0) + " to " + times.get(times.size() - 1) + " (UTC), kernels: "
+                + String.join(", ", records.stream().map(r -> r.header().substring(r.header().indexOf("kernel ") + 7))
+                        .distinct().toList()) + ".");
     }
 
     private static Record read(String module, Path f) throws IOException {
@@ -108,8 +110,10 @@ public class ReliabilityReport {
                     + " | " + r.n("suspend-blocks-lost") + " | 0 (leak check)";
             case "no-data-lost" -> r.sum(".writes") + " checksummed 4 KiB writes (" + r.n("writes-per-stack") + " per "
                     + "stack: linear, striped, crypt, thin, snapshot) with " + r.sum(".operations") + " suspends, "
-                    + "reloads and renames meanwhile, then remove | blocks not as acknowledged per stack: "
-                    + r.starting("").replaceAll("[a-z]+\\.(writes|operations) \\d+(, )?", "").replace(".lost", "")
+                    + "reloads and renames meanwhile, then remove | blocks not as acknowledged: "
+                    + String.join(", ", List.of("linear", "striped", "crypt", "thin", "snapshot").stream()
+                            .map(k -> k + " " + r.n(k + ".lost")).toList())
+                    + "; snapshot origin blocks changed " + r.n("snapshot.origin-blocks-changed")
                     + " | " + r.sum(".lost") + " | 0 (leak check)";
             case "crash-safety" -> r.n("kills") + " SIGKILLs of a child JVM at random points (" + r.n("child-millis-per-run")
                     + " ms per run) | killed in: " + r.starting("killed-in.") + "; adopted " + r.n("devices-adopted")
