@@ -3,6 +3,7 @@ package io.dm4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dm4j.registry.TableRegistry;
 import io.dm4j.sys.Syscalls;
 import io.dm4j.testing.Commands;
 import io.dm4j.testing.RealKernel;
@@ -240,6 +241,42 @@ class UdevSyncIT {
         dm.remove(hidden2);
         dm.remove(visible);
         assertThat(mapperLink(hidden2)).doesNotExist();
+        assertThat(cookieSemaphores()).isEmpty();
+    }
+
+    /**
+     * The registry passes a device's visibility on every resume and rename it makes, and a registry
+     * that adopts the device takes it from udev's database: were either to send PUBLIC flags, udev
+     * would make the by-id links.
+     */
+    @Test
+    @Order(2)
+    void theRegistryKeepsAPrivateDevicePrivateThroughRenameAndAdoption() throws IOException {
+        String name = RealKernel.name("udev-reg-private");
+        String renamed = RealKernel.name("udev-reg-private2");
+        String uuid = RealKernel.name("udev-reg-uuid");
+        DeviceNumber device;
+        try (TableRegistry registry = TableRegistry.open(dm)) {
+            device = registry.create(name, CreateOptions.defaults().uuid(uuid).visibility(Visibility.PRIVATE), ZERO)
+                    .device();
+            assertUdevLink(mapperLink(name), device);
+            assertThat(byIdLink(name)).as("by-id link of a private registry device").doesNotExist();
+            registry.rename(name, renamed);
+            assertUdevLink(mapperLink(renamed), device);
+            assertThat(byIdLink(renamed)).as("still private after the registry's rename").doesNotExist();
+        }
+        try (TableRegistry adopting = TableRegistry.open(dm)) {
+            assertThat(adopting.adopt(uuid)).containsExactly(renamed);
+            adopting.suspend(renamed);
+            adopting.load(renamed, ZERO);
+            adopting.resume(renamed); // a change uevent carrying the adopted device's flags
+            assertThat(lastSync(DmCommand.DM_DEV_SUSPEND, renamed).outcome()).isEqualTo(UdevSync.Outcome.COMPLETED);
+            assertThat(udevProperties(device)).containsEntry("DM_UDEV_DISABLE_DISK_RULES_FLAG", "1");
+            assertThat(byIdLink(renamed)).as("still private after adoption and a resume").doesNotExist();
+            assertThat(BY_ID.resolve("dm-uuid-" + uuid)).doesNotExist();
+            adopting.remove(renamed);
+        }
+        assertThat(mapperLink(renamed)).doesNotExist();
         assertThat(cookieSemaphores()).isEmpty();
     }
 

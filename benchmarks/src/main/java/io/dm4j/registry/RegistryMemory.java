@@ -2,6 +2,7 @@ package io.dm4j.registry;
 
 import io.dm4j.DeviceNumber;
 import io.dm4j.TargetLine;
+import io.dm4j.Visibility;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.lang.management.MemoryMXBean;
@@ -62,7 +63,7 @@ public final class RegistryMemory {
         long sectors = 2048;
         for (int i = 0; i < devices; i++) {
             ManagedDevice d = new ManagedDevice(registry, String.format("dm4j-mem-%05d", i), new DeviceNumber(253, i),
-                    track);
+                    Visibility.PUBLIC, track);
             d.live = new Table(d, List.of(new TargetLine(0, sectors, "linear", "7:0 " + i * sectors)),
                     List.of(), track);
             if (!registry.manage(d)) {

@@ -2,6 +2,7 @@ package io.dm4j.registry;
 
 import io.dm4j.DeviceNumber;
 import io.dm4j.TableSlot;
+import io.dm4j.Visibility;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +14,8 @@ final class ManagedDevice {
     /** Changes only by {@link TableRegistry#rename}, under {@link #mutex}. */
     volatile String name;
     final DeviceNumber number;
+    /** Passed on every resume and rename, since udev takes the flags from each event afresh. */
+    final Visibility visibility;
     /** Serializes this device's load, resume, clear and remove; holders never take it. */
     final Object mutex = new Object();
     volatile Table live;
@@ -26,10 +29,11 @@ final class ManagedDevice {
     /** Tables of other managed devices that use this one. */
     final Set<Table> users = ConcurrentHashMap.newKeySet();
 
-    ManagedDevice(TableRegistry registry, String name, DeviceNumber number, boolean track) {
+    ManagedDevice(TableRegistry registry, String name, DeviceNumber number, Visibility visibility, boolean track) {
         this.registry = registry;
         this.name = name;
         this.number = number;
+        this.visibility = visibility;
         this.trackedChannels = track ? new HoldSet() : null;
     }
 

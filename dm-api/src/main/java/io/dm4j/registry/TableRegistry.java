@@ -13,6 +13,7 @@ import io.dm4j.RemoveOutcome;
 import io.dm4j.SuspendOption;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
+import io.dm4j.Visibility;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.channels.FileChannel;
@@ -200,7 +201,11 @@ public final class TableRegistry implements AutoCloseable {
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** Creates a managed device with no table yet. */
+    /**
+     * Creates a managed device with no table yet. The registry resumes and renames it with
+     * {@code createOptions}' {@link CreateOptions#visibility() visibility}; so do the overloads
+     * below.
+     */
     public DeviceInfo create(String name, CreateOptions createOptions) throws IOException {
         return create(name, createOptions, null, () -> {
             throw new IllegalStateException("no table to load");
@@ -249,7 +254,8 @@ public final class TableRegistry implements AutoCloseable {
             throw new RegistryException(name, "is already managed");
         }
         DeviceInfo created = dm.create(name, createOptions);
-        ManagedDevice d = new ManagedDevice(this, name, created.device(), options.tracking() != HolderTracking.COUNT);
+        ManagedDevice d = new ManagedDevice(this, name, created.device(), createOptions.visibility(),
+                options.tracking() != HolderTracking.COUNT);
         try {
             synchronized (d.mutex) {
                 if (!manage(d)) {
@@ -334,7 +340,7 @@ public final class TableRegistry implements AutoCloseable {
 
     private DeviceInfo resumeLocked(ManagedDevice d) throws IOException {
         destroyRetired(d);
-        DeviceInfo info = dm.resume(d.name);
+        DeviceInfo info = dm.resume(d.name, d.visibility);
         Table fresh = d.inactive;
         if (fresh != null) {
             Table old = d.live;
@@ -360,7 +366,7 @@ public final class TableRegistry implements AutoCloseable {
             }
             DeviceInfo info;
             try {
-                info = dm.rename(name, newName);
+                info = dm.rename(name, newName, d.visibility);
             } catch (IOException | RuntimeException e) {
                 devices.remove(newName, d);
                 throw e;
@@ -713,7 +719,8 @@ public final class TableRegistry implements AutoCloseable {
      * restarted program takes over, or cleans up, what a crashed one left. Under
      * {@link io.dm4j.NodePolicy#LIBRARY} each adopted device's {@code /dev/mapper} node is made
      * right; nodes that a crash left for devices already gone are cleared by
-     * {@link DeviceMapper#mknodes()}.
+     * {@link DeviceMapper#mknodes()}. An adopted device keeps the {@link Visibility} udev
+     * recorded for it (without udev, visibility changes nothing, and it is public).
      *
      * @return the names adopted
      */
@@ -735,7 +742,7 @@ public final class TableRegistry implements AutoCloseable {
             } catch (DeviceNotFoundException gone) {
                 continue; // removed meanwhile
             }
-            ManagedDevice d = new ManagedDevice(this, e.name(), info.device(),
+            ManagedDevice d = new ManagedDevice(this, e.name(), info.device(), recordedVisibility(info.device()),
                     options.tracking() != HolderTracking.COUNT);
             if (manage(d)) {
                 dm.mknodes(d.name);
@@ -754,6 +761,20 @@ public final class TableRegistry implements AutoCloseable {
             }
         }
         return adopted.stream().map(d -> d.name).toList();
+    }
+
+    /**
+     * The visibility udev took from the device's last uevent, as its database keeps it: only
+     * {@link Visibility#PRIVATE} sets the disk-rules flag.
+     */
+    private static Visibility recordedVisibility(DeviceNumber number) throws IOException {
+        Path db = Path.of("/run/udev/data/b" + number);
+        try {
+            return Files.readAllLines(db).contains("E:DM_UDEV_DISABLE_DISK_RULES_FLAG=1")
+                    ? Visibility.PRIVATE : Visibility.PUBLIC;
+        } catch (java.nio.file.NoSuchFileException noUdevRecord) {
+            return Visibility.PUBLIC;
+        }
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -118,7 +118,7 @@ final class QueryCommands {
 
     @Command(name = "table", description = "Show a device's table, like 'dmsetup table'; keys hidden unless --showkeys.")
     static final class Table extends Targets {
-        @Option(names = "--showkeys", description = "Show crypt and integrity keys instead of zeros.")
+        @Option(names = "--showkeys", description = "Show crypt keys instead of zeros (integrity keys stay hidden).")
         boolean showKeys;
 
         @Override
