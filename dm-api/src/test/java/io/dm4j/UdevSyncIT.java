@@ -437,7 +437,8 @@ class UdevSyncIT {
         udevd.close();
         udevd = Udevd.start();
         dm.remove(name);
-        assertThat(lastSync(DmCommand.DM_DEV_REMOVE, name).outcome()).isEqualTo(UdevSync.Outcome.COMPLETED);
+        assertThat(lastSync(DmCommand.DM_DEV_REMOVE, name).outcome()).as("udevd's log: %s", udevd.log())
+                .isEqualTo(UdevSync.Outcome.COMPLETED);
         assertThat(cookieSemaphores()).isEmpty();
     }
 }

@@ -29,7 +29,12 @@ public final class Udevd implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts udevd and waits until its control socket is there (at most 10 s). */
+    /**
+     * Starts udevd and waits until it answers a ping (at most 10 s). Its control socket appears
+     * before it listens on the kernel's uevent socket, and a uevent sent in between never reaches
+     * it (a remove right after a restart then timed out in CI); the ping is answered from its
+     * event loop, which runs only once it listens.
+     */
     public static Udevd start() throws IOException {
         if (!RealKernel.inThrowawayGuest()) {
             throw new IllegalStateException("starts a udevd: only in a vm/run guest");
@@ -46,7 +51,7 @@ public final class Udevd implements AutoCloseable {
         pb.environment().remove("DM_DISABLE_UDEV");
         Udevd udevd = new Udevd(pb.start(), log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(CONTROL)) {
+        while (!Files.exists(CONTROL) || !answersPing()) {
             if (!udevd.process.isAlive() || System.nanoTime() - deadline > 0) {
                 udevd.close();
                 throw new IllegalStateException("systemd-udevd did not start: " + udevd.log());
@@ -54,6 +59,11 @@ public final class Udevd implements AutoCloseable {
             sleep(20);
         }
         return udevd;
+    }
+
+    private static boolean answersPing() {
+        return Commands.run("env", "SYSTEMD_IGNORE_CHROOT=1", "udevadm", "control", "--ping", "--timeout=2")
+                .exitCode() == 0;
     }
 
     /** Stops udevd with SIGSTOP: uevents queue up in its socket until {@link #resume}. */
