@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
@@ -209,7 +211,9 @@ public final class DeviceMapper implements AutoCloseable {
         if (nodes.policy() != NodePolicy.LIBRARY) {
             return;
         }
+        Set<String> listed = new HashSet<>();
         for (DeviceListEntry e : list()) {
+            listed.add(e.name());
             try {
                 Validation.checkName(e.name());
                 nodes.present(e.name(), e.device());
@@ -218,6 +222,9 @@ public final class DeviceMapper implements AutoCloseable {
             }
         }
         for (String name : nodes.blockNodeNames()) {
+            if (listed.contains(name)) {
+                continue; // made right above; only nodes without a listed device need a look
+            }
             try {
                 Validation.checkName(name);
             } catch (InvalidArgumentException notOurs) {

@@ -26,7 +26,7 @@ final class Table {
         for (ManagedDevice u : uses) {
             u.users.add(this);
         }
-        device.registry.tableMade(this);
+        device.registry.tableMade();
     }
 
     boolean isDestroyed() {

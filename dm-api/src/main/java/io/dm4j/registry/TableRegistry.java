@@ -100,7 +100,7 @@ public final class TableRegistry implements AutoCloseable {
         destructorRuns.increment();
     }
 
-    void tableMade(Table t) {
+    void tableMade() {
         tablesMade.increment();
     }
 
