@@ -30,18 +30,22 @@ final class QueryCommands {
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The device (all devices if omitted).")
         String name;
 
+        /** Asks the kernel once per device: only for the form that is printed. */
         @Override
         final int run(DeviceMapper dm) throws IOException {
             if (name != null) {
-                print(text(dm, name, false), json(dm, name));
+                print(common.json ? "" : text(dm, name, false), common.json ? json(dm, name) : Map.of());
                 return 0;
             }
             List<DeviceListEntry> all = dm.list();
             StringBuilder text = new StringBuilder(all.isEmpty() ? DmsetupText.NO_DEVICES : "");
             List<Object> docs = new ArrayList<>();
             for (DeviceListEntry e : all) {
-                text.append(text(dm, e.name(), true));
-                docs.add(json(dm, e.name()));
+                if (common.json) {
+                    docs.add(json(dm, e.name()));
+                } else {
+                    text.append(text(dm, e.name(), true));
+                }
             }
             print(text.toString(), Map.of("devices", docs));
             return 0;
@@ -214,7 +218,9 @@ final class QueryCommands {
             StringBuilder text = new StringBuilder();
             List<Object> docs = new ArrayList<>();
             for (DeviceListEntry e : all) {
-                text.append(DmsetupText.name(e));
+                if (!tree) {
+                    text.append(DmsetupText.name(e));
+                }
                 Map<String, Object> doc = JsonViews.entry(e);
                 if (tree) {
                     doc.put("dependencies", deps.get(e.device()).stream().map(JsonViews::device).toList());
