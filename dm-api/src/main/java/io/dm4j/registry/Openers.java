@@ -45,26 +45,19 @@ final class Openers {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
             for (Path fd : fds) {
                 try {
-                    Object rdev = Files.getAttribute(fd, "unix:rdev");
-                    if (rdev instanceof Long r && decode(r).equals(device)
-                            && Files.readSymbolicLink(fd).toString().startsWith("/dev/")) {
+                    // A block device node only: a character device can carry the same numbers.
+                    if (Files.readSymbolicLink(fd).toString().startsWith("/dev/")
+                            && DeviceNumber.ofBlockDevice(fd).equals(device)) {
                         return true;
                     }
                 } catch (IOException | RuntimeException e) {
-                    // The descriptor closed while we looked.
+                    // The descriptor closed while we looked, or it is not a block device.
                 }
             }
         } catch (IOException e) {
             // The process exited, or we may not look at it.
         }
         return false;
-    }
-
-    /** glibc's {@code dev_t} layout, as {@code stat} reports it. */
-    private static DeviceNumber decode(long rdev) {
-        int major = (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL));
-        int minor = (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
-        return major > 0xfff || minor > 0xfffff ? new DeviceNumber(0, 0) : new DeviceNumber(major, minor);
     }
 
     private static String comm(Path proc) {

@@ -112,13 +112,12 @@ final class HoldersCommand extends DeviceCommand {
                     if (!Files.readSymbolicLink(fd).toString().startsWith("/dev/")) {
                         continue;
                     }
-                    // stat through the link: a device node's rdev is its major:minor
-                    long rdev = ((Number) Files.getAttribute(fd, "unix:rdev")).longValue();
-                    if (DeviceNumber.decode(rdev).equals(dev)) {
+                    // stat through the link; a character device can carry the same numbers
+                    if (DeviceNumber.ofBlockDevice(fd).equals(dev)) {
                         fds.add(fd.getFileName().toString());
                     }
                 } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-                    // closed meanwhile, or not ours to read
+                    // closed meanwhile, not ours to read, or not a block device
                 }
             }
         } catch (IOException e) {
