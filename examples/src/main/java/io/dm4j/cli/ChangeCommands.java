@@ -200,9 +200,8 @@ final class ChangeCommands {
                 done(dm.info(name));
                 return 0;
             }
-            if (timeoutSeconds != null && !(timeoutSeconds >= 0)) {
-                throw new InvalidArgumentException("--timeout", "must be a number of seconds, zero or more");
-            }
+            Duration timeout = timeoutSeconds == null ? Duration.ofSeconds(5)
+                    : WatchCommands.timeout(timeoutSeconds, "--timeout");
             if (force) {
                 replaceWithError(dm);
             }
@@ -215,7 +214,7 @@ final class ChangeCommands {
                         json);
                 return 0;
             }
-            removeRetrying(dm);
+            removeRetrying(dm, timeout);
             // Reported complete only once the kernel no longer knows the device.
             try {
                 DeviceInfo still = dm.info(name);
@@ -228,9 +227,8 @@ final class ChangeCommands {
             return 0;
         }
 
-        private void removeRetrying(DeviceMapper dm) throws IOException {
+        private void removeRetrying(DeviceMapper dm, Duration timeout) throws IOException {
             boolean keepTrying = retry || timeoutSeconds != null;
-            Duration timeout = Duration.ofMillis(Math.round((timeoutSeconds == null ? 5.0 : timeoutSeconds) * 1000));
             long deadline = System.nanoTime() + timeout.toNanos();
             int attempt = 0;
             while (true) {
@@ -309,10 +307,14 @@ final class ChangeCommands {
 
         @Override
         int run(DeviceMapper dm) throws IOException {
-            List<String> names = name != null ? List.of(name)
-                    : dm.list().stream().map(io.dm4j.DeviceListEntry::name).toList();
-            for (String n : names) {
-                dm.mknodes(n);
+            List<String> names;
+            if (name != null) {
+                names = List.of(name);
+                dm.mknodes(name);
+            } else {
+                // The library's sweep, like dmsetup mknodes: also drops nodes of devices that are gone.
+                names = dm.list().stream().map(io.dm4j.DeviceListEntry::name).toList();
+                dm.mknodes();
             }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("nodePolicy", dm.nodePolicy().name());

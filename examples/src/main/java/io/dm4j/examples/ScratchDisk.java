@@ -96,8 +96,7 @@ public final class ScratchDisk implements AutoCloseable {
     }
 
     private static DeviceNumber number(int n) throws IOException {
-        String[] mm = Files.readString(Path.of("/sys/block/loop" + n + "/dev")).strip().split(":");
-        return new DeviceNumber(Integer.parseInt(mm[0]), Integer.parseInt(mm[1]));
+        return DeviceNumber.parse(Files.readString(Path.of("/sys/block/loop" + n + "/dev")).strip());
     }
 
     /** The device node, e.g. {@code /dev/loop3}. */

@@ -323,6 +323,26 @@ class DmctlIT {
     }
 
     @Test
+    void mknodesWithoutANameMakesEveryNodeAndSweepsStaleOnes() throws IOException {
+        // The sweep drops /dev/mapper nodes that are not this test's: only in a throwaway guest.
+        Assumptions.assumeTrue(RealKernel.inThrowawayGuest(), "mknodes sweeps all of /dev/mapper: throwaway guest only");
+        String name = RealKernel.name("nodes");
+        Path node = Path.of("/dev/mapper", name);
+        Path stale = Path.of("/dev/mapper", RealKernel.name("stale"));
+        ok("create", name, "--table", "0 8 zero");
+        try {
+            java.nio.file.Files.delete(node);
+            Commands.check("mknod", stale.toString(), "b", "7", "250");
+            ok("mknodes");
+            assertThat(node).as("node of a listed device, made again").exists();
+            assertThat(stale).as("node of no device, swept").doesNotExist();
+        } finally {
+            java.nio.file.Files.deleteIfExists(stale);
+            ok("remove", name);
+        }
+    }
+
+    @Test
     void demoRunsAndLeavesNothingBehind() {
         Run r = dmctl("demo", "--json");
         assertThat(r.status()).as(r.err()).isZero();
