@@ -495,8 +495,8 @@ public final class DeviceMapper implements AutoCloseable {
                 if (left <= 0) {
                     return Optional.empty();
                 }
-                if (Thread.interrupted()) {
-                    throw new java.io.InterruptedIOException("interrupted while waiting for an event on " + name);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new OperationInterruptedException("awaitEvent", name, false, "while waiting for an event");
                 }
                 if (sys.poll(fds, events, revents, (int) Math.min(100, Math.max(1, left / 1_000_000))) == 0) {
                     continue;
@@ -529,8 +529,7 @@ public final class DeviceMapper implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for an event on " + name);
+            throw new OperationInterruptedException("awaitEvent", name, false, "while waiting for an event");
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;

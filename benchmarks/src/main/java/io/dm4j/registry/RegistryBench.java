@@ -3,7 +3,6 @@ package io.dm4j.registry;
 import io.dm4j.DeviceNumber;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
-import io.dm4j.Visibility;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +35,9 @@ public class RegistryBench {
     private TableRegistry registry;
 
     @Setup
-    public void setUp() {
+    public void setUp() throws RegistryException {
         registry = new TableRegistry(null, new RegistryOptions(tracking, leakDetection, Duration.ofSeconds(5)));
-        ManagedDevice d = new ManagedDevice(registry, "bench", new DeviceNumber(254, 0), Visibility.PUBLIC,
-                tracking != HolderTracking.COUNT);
-        d.live = new Table(d, List.of(new TargetLine(0, 2048, "zero", "")), List.of(), tracking != HolderTracking.COUNT);
-        registry.manage(d);
+        registry.manageForBenchmark("bench", new DeviceNumber(254, 0), List.of(new TargetLine(0, 2048, "zero", "")));
     }
 
     @Benchmark

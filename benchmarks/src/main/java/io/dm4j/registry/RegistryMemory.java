@@ -2,7 +2,6 @@ package io.dm4j.registry;
 
 import io.dm4j.DeviceNumber;
 import io.dm4j.TargetLine;
-import io.dm4j.Visibility;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.lang.management.MemoryMXBean;
@@ -59,15 +58,13 @@ public final class RegistryMemory {
 
     static TableRegistry build(HolderTracking tracking, int devices) {
         TableRegistry registry = new TableRegistry(null, new RegistryOptions(tracking, false, Duration.ofSeconds(30)));
-        boolean track = tracking != HolderTracking.COUNT;
         long sectors = 2048;
         for (int i = 0; i < devices; i++) {
-            ManagedDevice d = new ManagedDevice(registry, String.format("dm4j-mem-%05d", i), new DeviceNumber(253, i),
-                    Visibility.PUBLIC, track);
-            d.live = new Table(d, List.of(new TargetLine(0, sectors, "linear", "7:0 " + i * sectors)),
-                    List.of(), track);
-            if (!registry.manage(d)) {
-                throw new IllegalStateException("duplicate " + d.name);
+            try {
+                registry.manageForBenchmark(String.format("dm4j-mem-%05d", i), new DeviceNumber(253, i),
+                        List.of(new TargetLine(0, sectors, "linear", "7:0 " + i * sectors)));
+            } catch (RegistryException e) {
+                throw new IllegalStateException(e);
             }
         }
         return registry;

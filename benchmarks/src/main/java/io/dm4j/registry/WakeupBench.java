@@ -60,7 +60,11 @@ public class WakeupBench {
                         }
                     }
                 } else {
-                    h.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                    try {
+                        h.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
                 proceeded = r;
             }

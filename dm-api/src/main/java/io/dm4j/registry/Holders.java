@@ -69,16 +69,24 @@ final class Holders {
     }
 
     /**
-     * Waits, by blocking notification, until a closed counter has no holds.
+     * Waits, by blocking notification, until a closed counter has no holds. Only the thread that
+     * holds the owning device's lock waits (every destroy, remove and close takes it first), so
+     * one waiter field is enough.
      *
-     * @return true if drained, false if the deadline passed first
+     * @param stop checked at every wake-up: true ends the wait early (the registry is closing)
+     * @return true if drained, false if the deadline passed or {@code stop} said so first
+     * @throws InterruptedException if the thread was interrupted; its status is then cleared, as
+     *     the convention goes, and the caller sets it again
      */
-    boolean awaitDrained(long deadlineNanos) {
+    boolean awaitDrained(long deadlineNanos, java.util.function.BooleanSupplier stop) throws InterruptedException {
         waiter = Thread.currentThread();
         try {
             while ((state.get() & COUNT) != 0) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
                 long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 || stop.getAsBoolean()) {
                     return false;
                 }
                 LockSupport.parkNanos(this, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
@@ -86,6 +94,19 @@ final class Holders {
             return true;
         } finally {
             waiter = null;
+        }
+    }
+
+    /** {@link #awaitDrained(long, java.util.function.BooleanSupplier)} until the deadline only. */
+    boolean awaitDrained(long deadlineNanos) throws InterruptedException {
+        return awaitDrained(deadlineNanos, () -> false);
+    }
+
+    /** Wakes the waiter, if any, so that it looks at its stop condition again. */
+    void wake() {
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
         }
     }
 }

@@ -5,40 +5,102 @@ import io.dm4j.TableSlot;
 import io.dm4j.Visibility;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** A device the registry manages: its two table slots and who uses it. */
+/**
+ * A device the registry manages: its lifecycle state, its two table slots and who uses it.
+ *
+ * <p>Every change of its state, slots and name happens with {@link #lock} held; holders never
+ * take it, and read the volatile fields instead. The state moves
+ * {@code ACTIVE -> REMOVING -> (ACTIVE | GONE)}, {@code ACTIVE -> GONE} when another program
+ * removed it, and {@code * -> CLOSED} when the registry closes; GONE and CLOSED are final.
+ */
 final class ManagedDevice {
-    final TableRegistry registry;
-    /** Changes only by {@link TableRegistry#rename}, under {@link #mutex}. */
+    /** Where the device is in its life, as the registry sees it. */
+    enum State {
+        /** Usable: references can be taken and operations run. */
+        ACTIVE,
+        /** A remove is under way: no new references; it ends ACTIVE again (failed) or GONE. */
+        REMOVING,
+        /** Removed (by the registry or behind its back) and forgotten. */
+        GONE,
+        /** The registry closed. */
+        CLOSED
+    }
+
+    final Ledger ledger;
+    /** Changes only by a rename (the registry's or a followed one), under {@link #lock}. */
     volatile String name;
     final DeviceNumber number;
+    /** The uuid it was made or adopted with: what tells a rename from a new device in its place. */
+    final Optional<String> uuid;
     /** Passed on every resume and rename, since udev takes the flags from each event afresh. */
     final Visibility visibility;
-    /** Serializes this device's load, resume, clear and remove; holders never take it. */
-    final Object mutex = new Object();
+    /** Serializes this device's operations; waits for it are interruptible. */
+    final ReentrantLock lock = new ReentrantLock();
+    volatile State state = State.ACTIVE;
     volatile Table live;
     volatile Table inactive;
-    /** Tables that left their slot while holders remained; destroyed at the next fixed point. */
-    final List<Table> retired = new ArrayList<>();
-    volatile boolean removing;
     /** Open channels on the device: they must close before it can be removed. */
     final Holders channels = new Holders();
     final HoldSet trackedChannels;
     /** Tables of other managed devices that use this one. */
     final Set<Table> users = ConcurrentHashMap.newKeySet();
 
-    ManagedDevice(TableRegistry registry, String name, DeviceNumber number, Visibility visibility, boolean track) {
-        this.registry = registry;
+    ManagedDevice(Ledger ledger, String name, DeviceNumber number, Optional<String> uuid, Visibility visibility,
+            boolean track) {
+        this.ledger = ledger;
         this.name = name;
         this.number = number;
+        this.uuid = uuid;
         this.visibility = visibility;
         this.trackedChannels = track ? new HoldSet() : null;
     }
 
     Table slot(TableSlot slot) {
         return slot == TableSlot.LIVE ? live : inactive;
+    }
+
+    /** The tables in its slots, live first. */
+    List<Table> slotted() {
+        List<Table> tables = new ArrayList<>(2);
+        Table l = live;
+        Table i = inactive;
+        if (l != null) {
+            tables.add(l);
+        }
+        if (i != null) {
+            tables.add(i);
+        }
+        return tables;
+    }
+
+    /**
+     * Fails unless the device is usable by {@code asked}, the name it was looked up by: not being
+     * removed, not gone, not closed, and not renamed meanwhile.
+     */
+    void checkUsable(String asked) throws RegistryException {
+        switch (state) {
+            case ACTIVE -> {
+                if (!name.equals(asked)) {
+                    throw new NotManagedException(asked); // renamed meanwhile
+                }
+            }
+            case REMOVING -> throw new DeviceRemovingException(name);
+            case GONE -> throw new NotManagedException(asked);
+            case CLOSED -> throw new RegistryClosedException(asked, false);
+        }
+    }
+
+    /** Wakes whoever waits for this device's holders, so that it sees a new state. */
+    void wakeWaiters() {
+        for (Table t : slotted()) {
+            t.holders.wake();
+        }
+        channels.wake();
     }
 
     /** Names of the devices whose tables use this one. */

@@ -5,6 +5,10 @@ public class NotManagedException extends RegistryException {
     private static final long serialVersionUID = 1L;
 
     NotManagedException(String device) {
-        super(device, "not managed by this registry: create it through the registry, or adopt it");
+        this(device, "not managed by this registry: create it through the registry, or adopt it", null);
+    }
+
+    NotManagedException(String device, String message, Throwable cause) {
+        super(device, message, false, cause);
     }
 }

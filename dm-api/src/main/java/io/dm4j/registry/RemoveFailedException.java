@@ -3,18 +3,21 @@ package io.dm4j.registry;
 import java.util.List;
 
 /**
- * The kernel kept refusing the remove ({@code EBUSY}) until the policy's deadline, or the device
- * did not disappear. The device and its tables are unchanged.
+ * A remove did not complete. Either the kernel kept refusing it ({@code EBUSY}) until the
+ * policy's deadline, or a deferred remove was still pending at the deadline and was cancelled:
+ * then nothing changed, and the device stays managed. Or the kernel removed the device but a node
+ * or sysfs entry stayed past the deadline: then {@link #kernelChanged()} is true and the registry
+ * has forgotten the device.
  */
 public class RemoveFailedException extends RegistryException {
     private static final long serialVersionUID = 1L;
 
     private final List<String> openers;
 
-    RemoveFailedException(String device, String reason, List<String> openers, Throwable cause) {
-        super(device, reason + (openers.isEmpty() ? "" : "; held open by " + String.join(", ", openers)));
+    RemoveFailedException(String device, String reason, List<String> openers, boolean kernelChanged, Throwable cause) {
+        super(device, reason + (openers.isEmpty() ? "" : "; held open by " + String.join(", ", openers)),
+                kernelChanged, cause);
         this.openers = List.copyOf(openers);
-        initCause(cause);
     }
 
     /** What keeps it open: {@code "pid 123 (mount)"} entries and stacked devices. */

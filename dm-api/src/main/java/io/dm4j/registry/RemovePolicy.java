@@ -14,9 +14,31 @@ import java.time.Duration;
  */
 public record RemovePolicy(Duration holderTimeout, Duration busyTimeout, boolean deferOnBusy, Duration nodeTimeout) {
 
+    /** Checks the durations: present and not negative (a huge one means "wait as long as it takes"). */
+    public RemovePolicy {
+        check("holderTimeout", holderTimeout);
+        check("busyTimeout", busyTimeout);
+        check("nodeTimeout", nodeTimeout);
+    }
+
+    private static void check(String what, Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new io.dm4j.InvalidArgumentException(what, "must be a duration of zero or more, got " + d);
+        }
+    }
+
     /** 30 s for holders, 5 s of EBUSY retries with backoff, no deferral, 10 s for the nodes. */
     public static RemovePolicy defaults() {
         return new RemovePolicy(Duration.ofSeconds(30), Duration.ofSeconds(5), false, Duration.ofSeconds(10));
+    }
+
+    /** How long a remove waits for the device to be gone: the node timeout after the busy window. */
+    Duration goneTimeout() {
+        try {
+            return nodeTimeout.plus(busyTimeout);
+        } catch (ArithmeticException beyondAnyClock) {
+            return java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        }
     }
 
     /** The same policy with another holder timeout. */

@@ -26,7 +26,7 @@ final class Table {
         for (ManagedDevice u : uses) {
             u.users.add(this);
         }
-        device.registry.tableMade();
+        device.ledger.made();
     }
 
     boolean isDestroyed() {
@@ -48,6 +48,6 @@ final class Table {
         for (ManagedDevice u : uses) {
             u.users.remove(this);
         }
-        device.registry.destructorRan(this);
+        device.ledger.destroyed();
     }
 }

@@ -1,15 +1,14 @@
 package io.dm4j.registry;
 
 import io.dm4j.CreateOptions;
+import io.dm4j.DeviceExistsException;
 import io.dm4j.DeviceInfo;
 import io.dm4j.DeviceListEntry;
 import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
-import io.dm4j.DeviceNumber;
-import io.dm4j.DeviceBusyException;
 import io.dm4j.InvalidArgumentException;
 import io.dm4j.LoadOption;
-import io.dm4j.RemoveOutcome;
+import io.dm4j.OperationInterruptedException;
 import io.dm4j.SuspendOption;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
@@ -17,22 +16,14 @@ import io.dm4j.Visibility;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.OpenOption;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The Java-side table registry: device-mapper's table lifetime rules, applied to the program.
@@ -43,32 +34,60 @@ import java.util.regex.Pattern;
  *   <li>Callers take temporary holder references with {@link #acquire}; closing one only
  *       decrements and never destroys.
  *   <li>A table is destroyed exactly once, only when a load replaces the inactive table, a resume
- *       replaces the live one, the inactive table is cleared, the device is removed, or the
- *       registry closes; destruction first waits, by notification, for its holders to close.
+ *       replaces the live one, the inactive table is cleared, the device is removed or found gone,
+ *       or the registry closes; destruction first waits, by notification, for its holders to close.
  *   <li>A remove refuses new references, waits for holders and channels, removes the device in the
  *       kernel (retrying while it is busy), and returns only when the device is gone from the
  *       kernel's list, its nodes are gone and what its tables used is released.
  * </ul>
  *
+ * <p><b>When the world interferes.</b> Every wait (for the device's lock, for holders, for a busy
+ * device, for nodes) answers {@link Thread#interrupt()} at once with an
+ * {@link OperationInterruptedException} that keeps the interrupt status and says whether the
+ * kernel had already changed. Every failure leaves the registry equal to the kernel:
+ * {@link RegistryException#kernelChanged()} says whether the change took effect before it failed.
+ * When another program removes, renames or reloads a managed device, the registry notices the
+ * next time an operation touches it (the operation then fails with
+ * {@link DeviceVanishedException} or {@link DeviceRenamedException}, and the registry has
+ * forgotten or followed the device), and whenever {@link #reconcile()} runs: call it from an
+ * {@link io.dm4j.EventMonitor} listener to follow the kernel continuously. {@link #close()} makes
+ * every operation in flight fail promptly with {@link RegistryClosedException}.
+ *
  * <p>Thread-safe. Holders never take the locks under which the registry waits for them. A
  * thread that holds a reference must close it before it changes the same table, or the change
  * times out (the error says so).
+ *
+ * <p>The parts, each with one job: {@link ManagedDevice} (a device's state machine and slots),
+ * {@link Directory} (names), {@link StackGraph} (which devices a table uses), {@link Reaper}
+ * (destruction), {@link Remover} (the kernel's remove), {@link GoneProbe} (is it gone),
+ * {@link Adopter} (taking over kernel devices) and {@link Reconciler} (following the kernel),
+ * all over the {@link Kernel} seam.
  */
 public final class TableRegistry implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final Pattern MAJOR_MINOR = Pattern.compile("(\\d+):(\\d+)");
 
-    private final DeviceMapper dm;
+    private final Kernel kernel;
     private final RegistryOptions options;
-    private final Map<String, ManagedDevice> devices = new ConcurrentHashMap<>();
-    private final LongAdder destructorRuns = new LongAdder();
-    private final LongAdder tablesMade = new LongAdder();
-    private volatile boolean closed;
+    private final Directory directory = new Directory();
+    private final Ledger ledger = new Ledger();
+    private final StackGraph graph;
+    private final Reaper reaper;
+    private final Remover remover;
+    private final GoneProbe probe;
+    private final Reconciler reconciler;
+    private final Adopter adopter;
 
-    /** Package-private so that benchmarks can run the holder path without a kernel. */
-    TableRegistry(DeviceMapper dm, RegistryOptions options) {
-        this.dm = dm;
-        this.options = options;
+    /** Package-private: tests put an in-memory or fault-injecting kernel here. */
+    TableRegistry(Kernel kernel, RegistryOptions options) {
+        this.kernel = kernel;
+        this.options = Objects.requireNonNull(options, "options");
+        boolean track = options.tracking() != HolderTracking.COUNT;
+        this.graph = new StackGraph(track);
+        this.reaper = new Reaper(options.destroyTimeout(), directory::isClosed);
+        this.remover = new Remover(kernel, directory::isClosed);
+        this.probe = new GoneProbe(kernel);
+        this.reconciler = new Reconciler(kernel, directory, reaper, graph);
+        this.adopter = new Adopter(kernel, directory, graph, ledger, track);
     }
 
     /** A registry with default options over a device-mapper client the caller keeps open. */
@@ -78,40 +97,36 @@ public final class TableRegistry implements AutoCloseable {
 
     /** A registry over a device-mapper client the caller keeps open. */
     public static TableRegistry open(DeviceMapper dm, RegistryOptions options) {
-        return new TableRegistry(dm, options);
+        return new TableRegistry(new DeviceMapperKernel(Objects.requireNonNull(dm, "dm")), options);
     }
 
     /** The names of the managed devices. */
     public Set<String> devices() {
-        return Set.copyOf(devices.keySet());
+        return directory.names();
     }
 
     /** How many table destructors have run: each table's runs exactly once. */
     public long destroyedTables() {
-        return destructorRuns.sum();
-    }
-
-    /** Makes a device managed; false if its name is taken. */
-    boolean manage(ManagedDevice d) {
-        return devices.putIfAbsent(d.name, d) == null;
-    }
-
-    void destructorRan(Table t) {
-        destructorRuns.increment();
-    }
-
-    void tableMade() {
-        tablesMade.increment();
+        return ledger.destroyedCount();
     }
 
     /** How many tables were made; once the registry is closed, as many were destroyed. For tests. */
     long tablesMade() {
-        return tablesMade.sum();
+        return ledger.madeCount();
     }
 
     /** The managed devices themselves, for tests that check the invariants while others work. */
     Collection<ManagedDevice> managedDevices() {
-        return devices.values();
+        return directory.all();
+    }
+
+    /** A device made without the kernel (benchmarks of the holder path): managed, with a live table. */
+    ManagedDevice manageForBenchmark(String name, io.dm4j.DeviceNumber number, List<TargetLine> live)
+            throws RegistryException {
+        ManagedDevice d = newDevice(name, number, java.util.Optional.empty(), Visibility.PUBLIC);
+        d.live = graph.newTable(d, live, List.of());
+        directory.publish(d);
+        return d;
     }
 
     // ---------------------------------------------------------------- holder references
@@ -126,23 +141,28 @@ public final class TableRegistry implements AutoCloseable {
      *
      * @throws DeviceRemovingException at once if a remove of the device has started
      * @throws NoTableException if that slot is empty
+     * @throws NotManagedException if the device is not managed, or was renamed meanwhile
+     * @throws RegistryClosedException if the registry is closed
      */
     public TableRef acquire(String name, TableSlot slot) throws RegistryException {
-        ManagedDevice d = managed(name);
+        ManagedDevice d = directory.get(name);
         while (true) {
-            if (d.removing) {
-                throw new DeviceRemovingException(name);
-            }
+            d.checkUsable(name);
             Table t = d.slot(slot);
             if (t == null) {
                 throw new NoTableException(name, slot);
             }
             if (t.holders.tryAcquire()) {
-                return track(new TableRef(t, slot, new Hold(t.holders, t.tracked, options.tracking(),
-                        slot == TableSlot.LIVE ? "live table" : "inactive table", name, null)));
+                TableRef ref = new TableRef(t, slot, new Hold(t.holders, t.tracked, options.tracking(),
+                        slot == TableSlot.LIVE ? "live table" : "inactive table", name, null));
+                if (!name.equals(d.name)) {
+                    ref.close(); // renamed between the lookup and the hold: the old name is no longer valid
+                    throw new NotManagedException(name);
+                }
+                return track(ref);
             }
             // The table left its slot while we looked: the slot now has its successor, or the
-            // device is being removed. Both are seen on the next round.
+            // device's state changed. Both are seen on the next round.
             Thread.onSpinWait();
         }
     }
@@ -155,17 +175,19 @@ public final class TableRegistry implements AutoCloseable {
      *     device only with the first table
      */
     public DeviceChannel openChannel(String name, OpenOption... openOptions) throws IOException {
-        ManagedDevice d = managed(name);
+        ManagedDevice d = directory.get(name);
+        d.checkUsable(name);
         if (d.live == null) {
             throw new NoTableException(name, TableSlot.LIVE);
         }
-        if (d.removing || !d.channels.tryAcquire()) {
+        if (!d.channels.tryAcquire()) {
+            d.checkUsable(name);
             throw new DeviceRemovingException(name);
         }
         FileChannel file;
         try {
-            file = FileChannel.open(blockNode(d.number), openOptions);
-        } catch (IOException | RuntimeException e) {
+            file = FileChannel.open(kernel.blockNode(d.number), openOptions);
+        } catch (IOException | RuntimeException | Error e) {
             d.channels.release();
             throw e;
         }
@@ -188,17 +210,6 @@ public final class TableRegistry implements AutoCloseable {
         return channel;
     }
 
-    /** The block device node: devtmpfs names device-mapper devices dm-MINOR. */
-    private static Path blockNode(DeviceNumber number) throws IOException {
-        Path uevent = Path.of("/sys/dev/block/" + number + "/uevent");
-        for (String line : Files.readAllLines(uevent)) {
-            if (line.startsWith("DEVNAME=")) {
-                return Path.of("/dev", line.substring("DEVNAME=".length()));
-            }
-        }
-        return Path.of("/dev/dm-" + number.minor());
-    }
-
     // ---------------------------------------------------------------- lifecycle
 
     /**
@@ -207,19 +218,18 @@ public final class TableRegistry implements AutoCloseable {
      * below.
      */
     public DeviceInfo create(String name, CreateOptions createOptions) throws IOException {
-        return create(name, createOptions, null, () -> {
-            throw new IllegalStateException("no table to load");
-        });
+        return make(name, createOptions, null, null);
     }
 
     /**
      * Creates a managed device and makes {@code table} live. If any step fails, the kernel device
-     * is removed again: nothing is left half-made.
+     * is removed again: nothing is left half-made (if even that fails, the device stays managed,
+     * as the kernel has it, and the failure says so).
      */
     public DeviceInfo create(String name, CreateOptions createOptions, List<TargetLine> table, LoadOption... load)
             throws IOException {
         Objects.requireNonNull(table, "table (for a device without one, use create(name, options))");
-        return create(name, createOptions, table, () -> dm.load(name, table, load));
+        return make(name, createOptions, table, () -> kernel.load(name, table, load));
     }
 
     /**
@@ -229,7 +239,7 @@ public final class TableRegistry implements AutoCloseable {
      */
     public DeviceInfo create(String name, CreateOptions createOptions, io.dm4j.target.Table table,
             LoadOption... load) throws IOException {
-        return create(name, createOptions, keysHidden(table), () -> dm.load(name, table, load));
+        return make(name, createOptions, keysHidden(table), () -> kernel.load(name, table, load));
     }
 
     /** The registry's view of a typed table: its lines as the kernel will report them, keys as zeros. */
@@ -243,76 +253,145 @@ public final class TableRegistry implements AutoCloseable {
         DeviceInfo load() throws IOException;
     }
 
-    private DeviceInfo create(String name, CreateOptions createOptions, List<TargetLine> table, KernelLoad kernel)
+    private DeviceInfo make(String name, CreateOptions createOptions, List<TargetLine> table, KernelLoad load)
             throws IOException {
-        checkOpen();
         DeviceMapper.checkName(name);
+        Objects.requireNonNull(createOptions, "createOptions");
         if (table != null) {
             DeviceMapper.checkTable(table); // before the kernel device exists: nothing to undo
         }
-        if (devices.containsKey(name)) {
+        directory.checkOpen(name);
+        if (directory.contains(name)) {
             throw new RegistryException(name, "is already managed");
         }
-        DeviceInfo created = dm.create(name, createOptions);
-        ManagedDevice d = new ManagedDevice(this, name, created.device(), createOptions.visibility(),
-                options.tracking() != HolderTracking.COUNT);
+        DeviceInfo created;
         try {
-            synchronized (d.mutex) {
-                if (!manage(d)) {
-                    throw new RegistryException(name, "is already managed");
-                }
-                if (table != null) {
-                    loadLocked(d, table, kernel);
-                    resumeLocked(d);
-                }
-            }
-            return dm.info(name);
-        } catch (IOException | RuntimeException e) {
-            devices.remove(name, d);
-            destroyAll(d);
-            try {
-                dm.remove(name);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
+            created = kernel.create(name, createOptions);
+        } catch (DeviceExistsException | InvalidArgumentException notMade) {
+            throw notMade;
+        } catch (IOException | RuntimeException | Error e) {
+            DeviceInfo madeAnyway = reconciler.created(name, createOptions.uuid(), e);
+            if (madeAnyway != null) {
+                undoCreate(name, madeAnyway.device(), createOptions, e);
             }
             throw e;
+        }
+        ManagedDevice d = newDevice(name, created.device(), createOptions.uuid(), createOptions.visibility());
+        d.lock.lock(); // new, so free: operations that find it once published wait for the table
+        try {
+            try {
+                directory.publish(d);
+            } catch (RegistryException | RuntimeException | Error e) {
+                undoCreate(name, d.number, createOptions, e);
+                throw e;
+            }
+            try {
+                if (load != null) {
+                    loadLocked(d, table, load);
+                    resumeLocked(d);
+                }
+                return kernel.info(name);
+            } catch (IOException | RuntimeException | Error e) {
+                rollBackCreate(d, e);
+                throw e;
+            }
+        } finally {
+            d.lock.unlock();
+        }
+    }
+
+    private ManagedDevice newDevice(String name, io.dm4j.DeviceNumber number, java.util.Optional<String> uuid,
+            Visibility visibility) {
+        return new ManagedDevice(ledger, name, number, uuid, visibility, options.tracking() != HolderTracking.COUNT);
+    }
+
+    /**
+     * A create that failed after the kernel device was made and published: the device leaves the
+     * registry and the kernel. Its tables are destroyed once any holder that found them (an
+     * acquire of the inactive table, say) closes. If the kernel will not remove it, it stays
+     * managed as the kernel has it, and the failure says so.
+     */
+    private void rollBackCreate(ManagedDevice d, Throwable failure) {
+        d.state = ManagedDevice.State.REMOVING;
+        List<Table> tables = d.slotted();
+        tables.addAll(reaper.retiredOf(d));
+        try {
+            for (Table t : tables) {
+                t.holders.close();
+            }
+            d.channels.close();
+            // Whoever found the new table meanwhile may keep it a moment; the remove goes on after
+            // the wait either way, and a table still held is destroyed when its holder closes.
+            awaitHolders(d, tables, Reaper.deadline(options.destroyTimeout()));
+        } catch (IOException | RuntimeException | Error e) {
+            failure.addSuppressed(e);
+        }
+        try {
+            remover.remove(d, RemovePolicy.defaults());
+        } catch (IOException | RuntimeException | Error e) {
+            failure.addSuppressed(e);
+            restore(d);
+            try {
+                reconciler.reloaded(d);
+            } catch (IOException | RuntimeException | Error again) {
+                failure.addSuppressed(again);
+            }
+            failure.addSuppressed(new RegistryException(d.name,
+                    "could not be removed again after the failed create: it stays managed as the kernel has it"));
+            return;
+        }
+        reconciler.forget(d);
+    }
+
+    /** The kernel made a device the registry will not manage: remove it again. */
+    private void undoCreate(String name, io.dm4j.DeviceNumber number, CreateOptions createOptions, Throwable failure) {
+        ManagedDevice stray = newDevice(name, number, createOptions.uuid(), createOptions.visibility());
+        try {
+            remover.remove(stray, RemovePolicy.defaults());
+        } catch (IOException | RuntimeException | Error e) {
+            failure.addSuppressed(e);
         }
     }
 
     /**
      * Loads a table into the inactive slot. The table it replaces is destroyed once its holders
      * are gone.
+     *
+     * @throws HoldersTimeoutException with {@link RegistryException#kernelChanged()} true if the
+     *     table was loaded but the replaced one's holders stayed: do not load it again
      */
     public DeviceInfo load(String name, List<TargetLine> table, LoadOption... load) throws IOException {
-        return load(name, table, () -> dm.load(name, table, load));
+        DeviceMapper.checkTable(table);
+        return load(name, table, () -> kernel.load(name, table, load));
     }
 
     /** Loads a typed table into the inactive slot, crypt keys passed as bytes. */
     public DeviceInfo load(String name, io.dm4j.target.Table table, LoadOption... load) throws IOException {
-        return load(name, keysHidden(table), () -> dm.load(name, table, load));
+        return load(name, keysHidden(table), () -> kernel.load(name, table, load));
     }
 
-    private DeviceInfo load(String name, List<TargetLine> table, KernelLoad kernel) throws IOException {
-        ManagedDevice d = managed(name);
-        synchronized (d.mutex) {
-            checkCurrent(d, name);
-            return loadLocked(d, table, kernel);
-        }
+    private DeviceInfo load(String name, List<TargetLine> table, KernelLoad kernelLoad) throws IOException {
+        return locked(name, "load", d -> loadLocked(d, table, kernelLoad));
     }
 
-    private DeviceInfo loadLocked(ManagedDevice d, List<TargetLine> table, KernelLoad kernel) throws IOException {
-        destroyRetired(d);
-        Table fresh = newTable(d, table);
+    private DeviceInfo loadLocked(ManagedDevice d, List<TargetLine> table, KernelLoad kernelLoad) throws IOException {
+        reaper.reap();
+        Table fresh = graph.newTable(d, table, directory.all());
         DeviceInfo info;
         try {
-            info = kernel.load();
-        } catch (IOException | RuntimeException e) {
+            info = kernelLoad.load();
+        } catch (IOException | RuntimeException | Error e) {
+            if (!(e instanceof DeviceNotFoundException) && reconciler.loaded(d, fresh, e)) {
+                reaper.retire(d.inactive);
+                d.inactive = fresh;
+                throw new KernelChangedException(d.name, "load", "the new table is inactive", e);
+            }
             fresh.destroy(); // never owned by a slot: nothing can hold it
-            throw e;
+            throw touched(d, e);
         }
         Table old = d.inactive;
         d.inactive = fresh;
-        destroyDetached(d, old, "load");
+        reaper.detach(d, old, "load", true);
         return info;
     }
 
@@ -322,33 +401,44 @@ public final class TableRegistry implements AutoCloseable {
      * suspend that lands in that moment ({@code EINVAL}, already suspended).
      */
     public DeviceInfo suspend(String name, SuspendOption... suspendOptions) throws IOException {
-        ManagedDevice d = managed(name);
-        synchronized (d.mutex) {
-            checkCurrent(d, name);
-            return dm.suspend(name, suspendOptions);
-        }
+        return locked(name, "suspend", d -> {
+            try {
+                return kernel.suspend(d.name, suspendOptions);
+            } catch (IOException | RuntimeException | Error e) {
+                throw touched(d, e);
+            }
+        });
     }
 
     /** Resumes the device: the inactive table becomes live, and the old live table is destroyed. */
     public DeviceInfo resume(String name) throws IOException {
-        ManagedDevice d = managed(name);
-        synchronized (d.mutex) {
-            checkCurrent(d, name);
-            return resumeLocked(d);
-        }
+        return locked(name, "resume", this::resumeLocked);
     }
 
     private DeviceInfo resumeLocked(ManagedDevice d) throws IOException {
-        destroyRetired(d);
-        DeviceInfo info = dm.resume(d.name, d.visibility);
-        Table fresh = d.inactive;
-        if (fresh != null) {
-            Table old = d.live;
-            d.live = fresh;
-            d.inactive = null;
-            destroyDetached(d, old, "resume");
+        reaper.reap();
+        DeviceInfo info;
+        try {
+            info = kernel.resume(d.name, d.visibility);
+        } catch (IOException | RuntimeException | Error e) {
+            if (!(e instanceof DeviceNotFoundException) && reconciler.resumed(d, e)) {
+                reaper.retire(swapLive(d));
+                throw new KernelChangedException(d.name, "resume", "the new table is live", e);
+            }
+            throw touched(d, e);
+        }
+        if (d.inactive != null) {
+            reaper.detach(d, swapLive(d), "resume", true);
         }
         return info;
+    }
+
+    /** The inactive table becomes live; returns the live table it replaced. */
+    private static Table swapLive(ManagedDevice d) {
+        Table old = d.live;
+        d.live = d.inactive;
+        d.inactive = null;
+        return old;
     }
 
     /**
@@ -358,137 +448,86 @@ public final class TableRegistry implements AutoCloseable {
      */
     public DeviceInfo rename(String name, String newName) throws IOException {
         DeviceMapper.checkName(newName);
-        ManagedDevice d = managed(name);
-        synchronized (d.mutex) {
-            checkCurrent(d, name);
-            if (devices.putIfAbsent(newName, d) != null) {
-                throw new RegistryException(newName, "is already managed");
-            }
+        return locked(name, "rename", d -> {
+            directory.reserve(newName, d);
             DeviceInfo info;
             try {
-                info = dm.rename(name, newName, d.visibility);
-            } catch (IOException | RuntimeException e) {
-                devices.remove(newName, d);
-                throw e;
+                info = kernel.rename(name, newName, d.visibility);
+            } catch (IOException | RuntimeException | Error e) {
+                if (!(e instanceof DeviceNotFoundException) && reconciler.renamed(d, newName, e)) {
+                    directory.renamed(d, name, newName);
+                    throw new KernelChangedException(name, "rename", "it is now " + newName, e);
+                }
+                directory.release(newName, d);
+                throw touched(d, e);
             }
-            d.name = newName;
-            devices.remove(name, d);
+            directory.renamed(d, name, newName);
             return info;
-        }
+        });
     }
 
     /** Drops the inactive table. */
     public DeviceInfo clear(String name) throws IOException {
-        ManagedDevice d = managed(name);
-        synchronized (d.mutex) {
-            checkCurrent(d, name);
-            destroyRetired(d);
-            DeviceInfo info = dm.clear(name);
+        return locked(name, "clear", d -> {
+            reaper.reap();
+            DeviceInfo info;
+            try {
+                info = kernel.clear(d.name);
+            } catch (IOException | RuntimeException | Error e) {
+                if (!(e instanceof DeviceNotFoundException) && reconciler.cleared(d, e)) {
+                    reaper.retire(d.inactive);
+                    d.inactive = null;
+                    throw new KernelChangedException(d.name, "clear", "it has no inactive table", e);
+                }
+                throw touched(d, e);
+            }
             Table old = d.inactive;
             d.inactive = null;
-            destroyDetached(d, old, "clear");
+            reaper.detach(d, old, "clear", true);
             return info;
-        }
-    }
-
-    /** A table under construction takes a reference on every managed device its targets name. */
-    private Table newTable(ManagedDevice owner, List<TargetLine> table) throws RegistryException {
-        Set<ManagedDevice> uses = new LinkedHashSet<>();
-        for (TargetLine line : table) {
-            for (String word : line.params().split("\\s+")) {
-                ManagedDevice u = referenced(word);
-                if (u != null && u != owner) {
-                    if (u.removing) {
-                        throw new DeviceRemovingException(u.name);
-                    }
-                    uses.add(u);
-                }
-            }
-        }
-        return new Table(owner, table, new ArrayList<>(uses), options.tracking() != HolderTracking.COUNT);
-    }
-
-    private ManagedDevice referenced(String word) {
-        Matcher m = MAJOR_MINOR.matcher(word);
-        if (m.matches()) {
-            DeviceNumber n;
-            try {
-                n = new DeviceNumber(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-            for (ManagedDevice d : devices.values()) {
-                if (d.number.equals(n)) {
-                    return d;
-                }
-            }
-            return null;
-        }
-        if (word.startsWith("/dev/mapper/")) {
-            return devices.get(word.substring("/dev/mapper/".length()));
-        }
-        if (word.startsWith("/dev/dm-")) {
-            for (ManagedDevice d : devices.values()) {
-                if (word.equals("/dev/dm-" + d.number.minor())) {
-                    return d;
-                }
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Destroys a table that has just left its slot. If holders outlast the deadline, it stays
-     * detached in the device's retired list (no new holder can reach it) and is destroyed at the
-     * device's next fixed point; the caller learns who holds it.
-     */
-    private void destroyDetached(ManagedDevice d, Table t, String operation) throws HoldersTimeoutException {
-        if (t == null) {
-            return;
-        }
-        t.holders.close();
-        if (!awaitDrained(t.holders, t.tracked, deadline(options.destroyTimeout()))) {
-            d.retired.add(t);
-            throw timeout(d.name, operation, t.holders, t.tracked);
-        }
-        t.destroy();
-    }
-
-    /** Destroys retired tables whose holders have gone; keeps the others. */
-    private void destroyRetired(ManagedDevice d) {
-        d.retired.removeIf(t -> {
-            if (t.holders.count() == 0) {
-                t.destroy();
-                return true;
-            }
-            return false;
         });
     }
 
-    private boolean awaitDrained(Holders holders, HoldSet tracked, long deadline) {
-        if (tracked != null) {
-            for (Hold h : tracked.snapshot()) {
-                if (h.heldBy(Thread.currentThread()) && !h.isReleased()) {
-                    return false; // the caller holds it itself: waiting would only time out
-                }
-            }
+    /**
+     * What to throw for a failed kernel call on a managed device: if the kernel no longer has it
+     * by that name, the registry follows the kernel first and says so.
+     */
+    private IOException touched(ManagedDevice d, Throwable failure) {
+        if (failure instanceof DeviceNotFoundException nf) {
+            return reconciler.notFound(d, nf);
         }
-        return holders.awaitDrained(deadline);
+        if (failure instanceof IOException io) {
+            return io;
+        }
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        throw (Error) failure;
     }
 
-    private static HoldersTimeoutException timeout(String name, String operation, Holders holders,
-            HoldSet tracked) {
-        List<Holder> list = new ArrayList<>();
-        if (tracked != null) {
-            for (Hold h : tracked.snapshot()) {
-                list.add(h.describe());
-            }
-        }
-        return new HoldersTimeoutException(name, operation, holders.count(), list);
+    /** An operation on one device, under its lock. */
+    private interface DeviceOperation<T> {
+        T run(ManagedDevice d) throws IOException;
     }
 
-    private static long deadline(Duration d) {
-        return System.nanoTime() + d.toNanos();
+    /**
+     * Runs {@code op} with the device's lock held, after checking (under it) that the device is
+     * still usable by that name. Waiting for the lock answers interrupts.
+     */
+    private <T> T locked(String name, String operation, DeviceOperation<T> op) throws IOException {
+        ManagedDevice d = directory.get(name);
+        try {
+            d.lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            throw new OperationInterruptedException(operation, name, false,
+                    "while waiting for another operation on the device to end");
+        }
+        try {
+            d.checkUsable(name);
+            return op.run(d);
+        } finally {
+            d.lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- remove
@@ -501,86 +540,150 @@ public final class TableRegistry implements AutoCloseable {
     /**
      * Removes the device and returns only when the remove is complete: this program's holders
      * and channels are closed, the kernel removed it (not merely deferred), it is gone from the
-     * kernel's device list, its {@code /dev/mapper} node and sysfs directory are gone, and every
-     * managed device its tables used has been released. On failure nothing is changed.
+     * kernel's device list, its {@code /dev/mapper} node (or udev's link, dangling or not) and
+     * sysfs directory are gone, and every managed device its tables used has been released.
+     *
+     * <p>Until the kernel removed it, a failure or an interrupt changes nothing: the device stays
+     * managed and usable. After, the registry has forgotten it, and the exception says so
+     * ({@link RegistryException#kernelChanged()}, {@link OperationInterruptedException#kernelChanged()}).
      *
      * @throws DeviceInUseException at once if another managed device's table uses it
      * @throws HoldersTimeoutException if holders stay past the policy's deadline
-     * @throws RemoveFailedException if the kernel stays busy, naming what holds the device open
+     * @throws RemoveFailedException if the kernel stays busy, naming what holds the device open,
+     *     or if its nodes stay after the kernel removed it
+     * @throws DeviceVanishedException if another program removed it first: it is forgotten
+     * @throws OperationInterruptedException if the calling thread was interrupted
      */
     public RemoveResult remove(String name, RemovePolicy policy) throws IOException {
-        ManagedDevice d = managed(name);
-        synchronized (d.mutex) {
-            checkCurrent(d, name);
-            List<String> users = d.userNames();
-            if (!users.isEmpty()) {
-                throw new DeviceInUseException(name, users);
-            }
-            long start = System.nanoTime();
-            // 1. From here on every acquire fails; wait for those that came before.
-            d.removing = true;
-            List<Table> tables = tablesOf(d);
+        Objects.requireNonNull(policy, "policy");
+        return locked(name, "remove", d -> removeLocked(d, policy));
+    }
+
+    private RemoveResult removeLocked(ManagedDevice d, RemovePolicy policy) throws IOException {
+        long start = System.nanoTime();
+        // 1. From here on every acquire and stacked load fails; then no table may use it.
+        d.state = ManagedDevice.State.REMOVING;
+        List<Table> tables = d.slotted();
+        try {
+            StackGraph.checkUnused(d);
+            tables.addAll(reaper.retiredOf(d));
             for (Table t : tables) {
                 t.holders.close();
             }
             d.channels.close();
-            long deadline = deadline(policy.holderTimeout());
+            awaitHolders(d, tables, Reaper.deadline(policy.holderTimeout()));
+        } catch (IOException | RuntimeException | Error e) {
+            restore(d);
+            throw e;
+        }
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+        // 2. The kernel's remove, retried while something else keeps the device open.
+        Remover.KernelRemoval removal;
+        try {
+            removal = remover.remove(d, policy);
+        } catch (IOException | RuntimeException | Error e) {
+            if (e instanceof DeviceNotFoundException nf) {
+                restore(d);
+                throw reconciler.notFound(d, nf);
+            }
+            if (!reconciler.removed(d, probe, e)) {
+                restore(d);
+                throw e;
+            }
+            finish(d, tables);
+            throw new KernelChangedException(d.name, "remove", "it is removed; the registry forgot it", e);
+        }
+        // 3-4. Gone from the kernel's list, and its nodes gone.
+        String remains;
+        try {
+            remains = probe.awaitGone(d, Reaper.deadline(policy.goneTimeout()));
+        } catch (InterruptedException e) {
+            if (removal.deferred() && cancelDeferred(d)) {
+                throw new OperationInterruptedException("remove", d.name, false,
+                        "while the deferred remove waited for the device's last opener; it was cancelled");
+            }
+            finish(d, tables);
+            throw new OperationInterruptedException("remove", d.name, true,
+                    "while waiting for its nodes to go; the registry forgot it");
+        } catch (IOException | RuntimeException | Error e) {
+            if (removal.deferred() && cancelDeferred(d)) {
+                throw e;
+            }
+            finish(d, tables);
+            throw new KernelChangedException(d.name, "remove", "it is removed; the registry forgot it", e);
+        }
+        if (remains != null) {
+            if (removal.deferred() && cancelDeferred(d)) {
+                throw new RemoveFailedException(d.name, "still open when the deferred remove's deadline passed;"
+                        + " the deferred remove was cancelled", kernel.openers(d.number), false, null);
+            }
+            // The kernel did remove it; only a node or sysfs entry lingers. The device is no
+            // longer ours to manage: finish the Java side, then report what lingers.
+            finish(d, tables);
+            throw new RemoveFailedException(d.name, "the kernel removed it but " + remains, List.of(), true, null);
+        }
+        // 5. Destructors: release the managed devices the tables used.
+        finish(d, tables);
+        return new RemoveResult(d.name, d.number, waited, removal.busyRetries(), removal.deferred());
+    }
+
+    /** Waits for the device's holders and channels; a timeout, interrupt or close changes nothing. */
+    private void awaitHolders(ManagedDevice d, List<Table> tables, long deadline) throws IOException {
+        try {
             for (Table t : tables) {
-                if (!awaitDrained(t.holders, t.tracked, deadline)) {
-                    reopen(d, tables);
-                    throw timeout(name, "remove", t.holders, t.tracked);
+                if (!reaper.awaitDrained(t.holders, t.tracked, deadline)) {
+                    throw drainFailed(d, t.holders, t.tracked);
                 }
             }
-            if (!awaitDrained(d.channels, d.trackedChannels, deadline)) {
-                reopen(d, tables);
-                throw timeout(name, "remove", d.channels, d.trackedChannels);
+            if (!reaper.awaitDrained(d.channels, d.trackedChannels, deadline)) {
+                throw drainFailed(d, d.channels, d.trackedChannels);
             }
-            Duration waited = Duration.ofNanos(System.nanoTime() - start);
-            // 2. The kernel's remove, retried while something else keeps the device open.
-            int retries;
-            boolean deferred;
-            try {
-                long[] outcome = kernelRemove(d, policy);
-                retries = (int) outcome[0];
-                deferred = outcome[1] != 0;
-            } catch (IOException | RuntimeException e) {
-                reopen(d, tables);
-                throw e;
-            }
-            // 3-4. Gone from the kernel's list, and its nodes gone.
-            try {
-                awaitGone(d, policy);
-            } catch (RemoveFailedException e) {
-                if (deferred) {
-                    // Still open at the deadline: take the scheduled remove back, so nothing changed.
-                    try {
-                        dm.cancelDeferredRemove(name);
-                    } catch (io.dm4j.DeviceNotFoundException goneMeanwhile) {
-                        dm.mknodes(name);
-                        destroyAndForget(d, tables);
-                        return new RemoveResult(name, d.number, waited, retries, true);
-                    }
-                    reopen(d, tables);
-                    throw new RemoveFailedException(name, "still open when the deferred remove's deadline passed",
-                            Openers.of(d.number), e);
-                }
-                // The kernel did remove it; only a node or sysfs entry lingers. The device is no
-                // longer ours to manage: finish the Java side, then report what lingers.
-                destroyAndForget(d, tables);
-                throw e;
-            }
-            // 5. Destructors: release the managed devices the tables used.
-            destroyAndForget(d, tables);
-            return new RemoveResult(name, d.number, waited, retries, deferred);
+        } catch (InterruptedException e) {
+            throw new OperationInterruptedException("remove", d.name, false, "while waiting for holders to close");
+        }
+    }
+
+    private RegistryException drainFailed(ManagedDevice d, Holders holders, HoldSet tracked) {
+        return directory.isClosed() ? new RegistryClosedException(d.name, false)
+                : Reaper.timeout(d.name, "remove", holders, tracked, false);
+    }
+
+    /**
+     * Takes a scheduled deferred remove back. True if it was taken back (the device stays, and
+     * the registry restored it); false if the device went meanwhile.
+     */
+    private boolean cancelDeferred(ManagedDevice d) throws IOException {
+        try {
+            kernel.cancelDeferredRemove(d.name);
+        } catch (DeviceNotFoundException goneMeanwhile) {
+            kernel.mknodes(d.name);
+            return false;
+        } catch (IOException | RuntimeException | Error e) {
+            restore(d); // still scheduled, as far as we know: the next touch finds it gone
+            throw e;
+        }
+        restore(d);
+        return true;
+    }
+
+    /** A remove that did not happen: references can be taken again. */
+    private static void restore(ManagedDevice d) {
+        for (Table t : d.slotted()) {
+            t.holders.reopen();
+        }
+        d.channels.reopen();
+        if (d.state == ManagedDevice.State.REMOVING) {
+            d.state = ManagedDevice.State.ACTIVE;
         }
     }
 
     /** A removed device's tables are destroyed, what they used is released, and it leaves the registry. */
-    private void destroyAndForget(ManagedDevice d, List<Table> tables) {
-        for (Table t : tables) {
-            t.destroy();
-        }
-        d.retired.clear();
+    private void finish(ManagedDevice d, List<Table> tables) {
+        d.state = ManagedDevice.State.GONE;
+        directory.forget(d);
+        reaper.destroyDrained(tables);
+        d.live = null;
+        d.inactive = null;
         for (Table t : tables) {
             for (ManagedDevice u : t.uses) {
                 if (u.users.contains(t)) {
@@ -588,7 +691,6 @@ public final class TableRegistry implements AutoCloseable {
                 }
             }
         }
-        devices.remove(d.name, d);
     }
 
     /**
@@ -601,258 +703,150 @@ public final class TableRegistry implements AutoCloseable {
 
     /** {@link #removeStack(String)} with a policy for each remove. */
     public List<RemoveResult> removeStack(String name, RemovePolicy policy) throws IOException {
-        ManagedDevice top = managed(name);
+        ManagedDevice top = directory.get(name);
         Set<ManagedDevice> below = new LinkedHashSet<>();
-        for (Table t : tablesOf(top)) {
+        for (Table t : top.slotted()) {
+            below.addAll(t.uses);
+        }
+        for (Table t : reaper.retiredOf(top)) {
             below.addAll(t.uses);
         }
         List<RemoveResult> results = new ArrayList<>();
         results.add(remove(name, policy));
         for (ManagedDevice u : below) {
-            if (u.users.isEmpty() && devices.get(u.name) == u) {
+            if (u.users.isEmpty() && u.state == ManagedDevice.State.ACTIVE && directory.contains(u.name)) {
                 results.addAll(removeStack(u.name, policy));
             }
         }
         return results;
     }
 
-    private static List<Table> tablesOf(ManagedDevice d) {
-        List<Table> tables = new ArrayList<>(d.retired);
-        if (d.live != null) {
-            tables.add(d.live);
-        }
-        if (d.inactive != null) {
-            tables.add(d.inactive);
-        }
-        return tables;
-    }
-
-    private static void reopen(ManagedDevice d, Collection<Table> tables) {
-        for (Table t : tables) {
-            if (t == d.live || t == d.inactive) {
-                t.holders.reopen();
-            }
-        }
-        d.channels.reopen();
-        d.removing = false;
-    }
-
-    /** Returns {retries, deferred}. */
-    private long[] kernelRemove(ManagedDevice d, RemovePolicy policy) throws IOException {
-        long deadline = deadline(policy.busyTimeout());
-        long backoffMillis = 10;
-        int retries = 0;
-        while (true) {
-            try {
-                dm.remove(d.name);
-                return new long[] {retries, 0};
-            } catch (DeviceBusyException busy) {
-                if (System.nanoTime() - deadline >= 0) {
-                    if (policy.deferOnBusy() && dm.removeDeferred(d.name) == RemoveOutcome.DEFERRED) {
-                        return new long[] {retries, 1};
-                    }
-                    throw new RemoveFailedException(d.name, "still busy after " + retries + " retries ("
-                            + policy.busyTimeout().toMillis() + " ms)", Openers.of(d.number), busy);
-                }
-                retries++;
-                sleep(backoffMillis);
-                backoffMillis = Math.min(200, backoffMillis * 2);
-            }
-        }
-    }
-
-    /** Waits until the kernel no longer lists the device and its nodes are gone. */
-    private void awaitGone(ManagedDevice d, RemovePolicy policy) throws IOException {
-        long deadline = deadline(policy.nodeTimeout().plus(policy.busyTimeout()));
-        Path sys = Path.of("/sys/dev/block/" + d.number);
-        Path node = Path.of("/dev/mapper", d.name);
-        while (true) {
-            boolean listed = false;
-            for (DeviceListEntry e : dm.list(d.name, "")) {
-                listed |= e.name().equals(d.name);
-            }
-            if (!listed) {
-                dm.mknodes(d.name); // a deferred remove ends in the kernel: its node is ours to drop
-            }
-            boolean inSysfs = stillInSysfs(sys, d.name);
-            if (!listed && !inSysfs && !Files.exists(node)) {
-                return;
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new RemoveFailedException(d.name, "the kernel removed it but "
-                        + (listed ? "it is still listed" : inSysfs ? sys + " remains" : node + " remains"),
-                        List.of(), null);
-            }
-            sleep(5);
-        }
-    }
-
-    /**
-     * The device's sysfs entry is still there. The kernel hands a freed minor to the next device
-     * at once, so an entry that now belongs to another device (another name) does not count.
-     */
-    private static boolean stillInSysfs(Path sys, String name) {
-        if (!Files.exists(sys)) {
-            return false;
-        }
-        try {
-            return Files.readString(sys.resolve("dm/name")).strip().equals(name);
-        } catch (IOException e) {
-            return true; // half made or half torn down: look again
-        }
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            TimeUnit.MILLISECONDS.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while removing");
-        }
-    }
-
-    // ---------------------------------------------------------------- adoption
+    // ---------------------------------------------------------------- following the kernel
 
     /**
      * Takes over existing kernel devices whose uuid starts with {@code uuidPrefix} (all devices
      * for an empty prefix), rebuilding their live and inactive tables from the kernel: how a
-     * restarted program takes over, or cleans up, what a crashed one left. Under
-     * {@link io.dm4j.NodePolicy#LIBRARY} each adopted device's {@code /dev/mapper} node is made
-     * right; nodes that a crash left for devices already gone are cleared by
-     * {@link DeviceMapper#mknodes()}. An adopted device keeps the {@link Visibility} udev
-     * recorded for it (without udev, visibility changes nothing, and it is public).
+     * restarted program takes over, or cleans up, what a crashed one left. Each device is
+     * published only once its tables are built. Under {@link io.dm4j.NodePolicy#LIBRARY} each
+     * adopted device's {@code /dev/mapper} node is made right; nodes that a crash left for devices
+     * already gone are cleared by {@link DeviceMapper#mknodes()}. An adopted device keeps the
+     * {@link Visibility} udev recorded for it (without udev, visibility changes nothing, and it
+     * is public).
      *
      * @return the names adopted
      */
     public List<String> adopt(String uuidPrefix) throws IOException {
-        checkOpen();
-        List<ManagedDevice> adopted = new ArrayList<>();
-        Map<ManagedDevice, List<TargetLine>[]> tables = new java.util.LinkedHashMap<>();
-        for (DeviceListEntry e : dm.list("", uuidPrefix)) {
-            if (devices.containsKey(e.name())) {
-                continue;
-            }
-            DeviceInfo info;
-            List<TargetLine> live;
-            List<TargetLine> inactive;
-            try {
-                info = dm.info(e.name());
-                live = info.hasLiveTable() ? dm.table(e.name(), TableSlot.LIVE) : null;
-                inactive = info.hasInactiveTable() ? dm.table(e.name(), TableSlot.INACTIVE) : null;
-            } catch (DeviceNotFoundException gone) {
-                continue; // removed meanwhile
-            }
-            ManagedDevice d = new ManagedDevice(this, e.name(), info.device(), recordedVisibility(info.device()),
-                    options.tracking() != HolderTracking.COUNT);
-            if (manage(d)) {
-                dm.mknodes(d.name);
-                adopted.add(d);
-                @SuppressWarnings("unchecked")
-                List<TargetLine>[] pair = new List[] {live, inactive};
-                tables.put(d, pair);
-            }
-        }
-        // Tables after all devices, so that stacked references among them resolve.
-        for (Map.Entry<ManagedDevice, List<TargetLine>[]> t : tables.entrySet()) {
-            ManagedDevice d = t.getKey();
-            synchronized (d.mutex) {
-                d.live = t.getValue()[0] == null ? null : newTable(d, t.getValue()[0]);
-                d.inactive = t.getValue()[1] == null ? null : newTable(d, t.getValue()[1]);
-            }
-        }
-        return adopted.stream().map(d -> d.name).toList();
+        directory.checkOpen(uuidPrefix);
+        return adopter.adopt(uuidPrefix);
     }
 
     /**
-     * The visibility udev took from the device's last uevent, as its database keeps it: only
-     * {@link Visibility#PRIVATE} sets the disk-rules flag.
-     */
-    private static Visibility recordedVisibility(DeviceNumber number) throws IOException {
-        Path db = Path.of("/run/udev/data/b" + number);
-        try {
-            return Files.readAllLines(db).contains("E:DM_UDEV_DISABLE_DISK_RULES_FLAG=1")
-                    ? Visibility.PRIVATE : Visibility.PUBLIC;
-        } catch (java.nio.file.NoSuchFileException noUdevRecord) {
-            return Visibility.PUBLIC;
-        }
-    }
-
-    // ---------------------------------------------------------------- plumbing
-
-    private ManagedDevice managed(String name) throws RegistryException {
-        checkOpen();
-        if (name == null) {
-            throw new InvalidArgumentException("name", "must not be null");
-        }
-        ManagedDevice d = devices.get(name);
-        if (d == null) {
-            throw new NotManagedException(name);
-        }
-        return d;
-    }
-
-    /** Under the device's mutex: it is not being removed and still has the name it was looked up by. */
-    private static void checkCurrent(ManagedDevice d, String name) throws RegistryException {
-        if (d.removing) {
-            throw new DeviceRemovingException(d.name);
-        }
-        if (!d.name.equals(name)) {
-            throw new NotManagedException(name); // renamed meanwhile
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the registry is closed");
-        }
-    }
-
-    private void destroyAll(ManagedDevice d) {
-        for (Table t : tablesOf(d)) {
-            if (!t.isDestroyed()) {
-                t.holders.close();
-                t.destroy();
-            }
-        }
-        d.live = null;
-        d.inactive = null;
-        d.retired.clear();
-    }
-
-    /**
-     * Closes the registry: every table's destructor runs, after its holders close (within the
-     * destroy timeout). Kernel devices stay as they are; the caller's {@link DeviceMapper} stays
-     * open.
+     * Compares every managed device with the kernel and follows what other programs changed: a
+     * device removed is forgotten (its tables destroyed once unheld, the devices beneath released),
+     * a device renamed is managed by its new name (told apart from a new device at the same number
+     * by its uuid or, without one, by its tables' shape), and tables loaded, made live or cleared
+     * are taken into the slots. One device list, then per device its status and tables. Safe to
+     * call at any time, e.g. from an {@link io.dm4j.EventMonitor} listener.
      *
-     * @throws HoldersTimeoutException if some holders did not close; their tables are then left
-     *     undestroyed, and the registry is closed all the same
+     * @return what was found and followed
      */
-    @Override
-    public void close() throws HoldersTimeoutException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        HoldersTimeoutException first = null;
-        long deadline = deadline(options.destroyTimeout());
-        for (ManagedDevice d : devices.values()) {
-            synchronized (d.mutex) {
-                for (Table t : tablesOf(d)) {
-                    if (t.isDestroyed()) {
-                        continue;
-                    }
-                    t.holders.close();
-                    if (awaitDrained(t.holders, t.tracked, deadline)) {
-                        t.destroy();
-                    } else if (first == null) {
-                        first = timeout(d.name, "close", t.holders, t.tracked);
+    public List<Drift> reconcile() throws IOException {
+        directory.checkOpen("(registry)");
+        List<DeviceListEntry> kernelList = kernel.list("");
+        List<Drift> drifts = new ArrayList<>();
+        for (ManagedDevice d : List.copyOf(directory.all())) {
+            try {
+                d.lock.lockInterruptibly();
+            } catch (InterruptedException e) {
+                throw new OperationInterruptedException("reconcile", d.name, false,
+                        "while waiting for another operation on the device; " + drifts.size() + " changes followed");
+            }
+            try {
+                if (d.state != ManagedDevice.State.ACTIVE) {
+                    continue;
+                }
+                Drift moved = reconciler.follow(d, kernelList);
+                if (moved != null) {
+                    drifts.add(moved);
+                }
+                if (d.state == ManagedDevice.State.ACTIVE) {
+                    Drift reloaded = reconciler.reloaded(d);
+                    if (reloaded != null) {
+                        drifts.add(reloaded);
                     }
                 }
+            } catch (DeviceNotFoundException goneMeanwhile) {
+                Drift gone = reconciler.follow(d, kernel.list(""));
+                if (gone != null) {
+                    drifts.add(gone);
+                }
+            } finally {
+                d.lock.unlock();
             }
         }
-        devices.clear();
-        if (first != null) {
-            throw first;
+        return drifts;
+    }
+
+    // ---------------------------------------------------------------- close
+
+    /**
+     * Closes the registry: operations in flight end promptly with {@link RegistryClosedException},
+     * none starts, and every table's destructor runs, after its holders close (within the destroy
+     * timeout). Kernel devices stay as they are; the caller's {@link DeviceMapper} stays open.
+     *
+     * @throws HoldersTimeoutException if some holders did not close; their tables are then left
+     *     undestroyed (and counted as such), and the registry is closed all the same
+     * @throws OperationInterruptedException if interrupted while waiting; tables not yet
+     *     destroyed stay so, and the registry is closed all the same
+     */
+    @Override
+    public void close() throws IOException {
+        if (directory.isClosed()) {
+            return;
         }
+        List<ManagedDevice> all = directory.close();
+        for (ManagedDevice d : all) {
+            d.state = ManagedDevice.State.CLOSED;
+            d.wakeWaiters();
+        }
+        HoldersTimeoutException held = null;
+        long deadline = Reaper.deadline(options.destroyTimeout());
+        try {
+            for (ManagedDevice d : all) {
+                d.lock.lockInterruptibly();
+                try {
+                    for (Table t : d.slotted()) {
+                        if (!destroyAtClose(t, deadline) && held == null) {
+                            held = Reaper.timeout(d.name, "close", t.holders, t.tracked, false);
+                        }
+                    }
+                } finally {
+                    d.lock.unlock();
+                }
+            }
+            for (Table t : reaper.retired()) {
+                if (reaper.claim(t) && !destroyAtClose(t, deadline) && held == null) {
+                    held = Reaper.timeout(t.device.name, "close", t.holders, t.tracked, false);
+                }
+            }
+        } catch (InterruptedException e) {
+            throw new OperationInterruptedException("close", "(registry)", false,
+                    "while waiting for holders; the tables still held are not destroyed");
+        }
+        if (held != null) {
+            throw held;
+        }
+    }
+
+    private static boolean destroyAtClose(Table t, long deadline) throws InterruptedException {
+        if (t.isDestroyed()) {
+            return true;
+        }
+        t.holders.close();
+        if (Reaper.awaitDrained(t.holders, t.tracked, deadline, () -> false)) {
+            t.destroy();
+            return true;
+        }
+        return false;
     }
 }

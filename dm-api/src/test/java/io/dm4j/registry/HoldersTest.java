@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class HoldersTest {
 
     @Test
-    void holdsAreCountedAndClosingRefusesNewOnes() {
+    void holdsAreCountedAndClosingRefusesNewOnes() throws InterruptedException {
         Holders h = new Holders();
         assertThat(h.tryAcquire()).isTrue();
         assertThat(h.tryAcquire()).isTrue();
@@ -34,7 +34,13 @@ class HoldersTest {
         assertThat(h.tryAcquire()).isTrue();
         h.close();
         CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
-                () -> h.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(60)));
+                () -> {
+                    try {
+                        return h.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
         Thread.sleep(100);
         assertThat(waiter).isNotDone();
         h.release();
@@ -43,7 +49,7 @@ class HoldersTest {
     }
 
     @Test
-    void awaitGivesUpAtTheDeadline() {
+    void awaitGivesUpAtTheDeadline() throws InterruptedException {
         Holders h = new Holders();
         h.tryAcquire();
         h.close();

@@ -232,7 +232,7 @@ class LoadIT {
                 if (holders > THREADS * 2) {
                     fail("holders of a table of " + d.name + " out of range (below zero wraps): " + holders);
                 }
-                if (t.isDestroyed() && d.slot(slot) == t && !d.removing) {
+                if (t.isDestroyed() && d.slot(slot) == t && d.state == ManagedDevice.State.ACTIVE) {
                     fail("a table still in the " + slot + " slot of " + d.name + " was destroyed");
                 }
             }

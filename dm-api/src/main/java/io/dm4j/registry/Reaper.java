@@ -1,0 +1,153 @@
+package io.dm4j.registry;
+
+import io.dm4j.OperationInterruptedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Destroys tables, and owns those that left their slot while holders remained ("retired"). A
+ * table is destroyed only here, only once, and only when its holders have drained: right away
+ * when it leaves its slot (after waiting, interruptibly, up to the destroy timeout), or at a later
+ * fixed point (any load, resume, clear or remove, or the registry's close) once its holders are
+ * gone.
+ */
+final class Reaper {
+    private final Queue<Table> retired = new ConcurrentLinkedQueue<>();
+    private final Duration destroyTimeout;
+    /** True once the registry is closing: waits end early. */
+    private final BooleanSupplier closing;
+
+    Reaper(Duration destroyTimeout, BooleanSupplier closing) {
+        this.destroyTimeout = destroyTimeout;
+        this.closing = closing;
+    }
+
+    /** Destroys the retired tables whose holders are gone. Never blocks. */
+    void reap() {
+        for (Table t : retired) {
+            if (t.holders.count() == 0 && retired.remove(t)) {
+                t.destroy();
+            }
+        }
+    }
+
+    /**
+     * Destroys a table that has just left its slot, once its holders are gone. If they outlast
+     * the destroy timeout, or the wait is interrupted or the registry closes, the table stays
+     * retired (no new holder can reach it) and the caller learns why.
+     *
+     * @param kernelChanged whether the operation already changed the kernel (it always has, for
+     *     a table that left its slot because of it)
+     */
+    void detach(ManagedDevice d, Table t, String operation, boolean kernelChanged) throws java.io.IOException {
+        if (t == null) {
+            return;
+        }
+        t.holders.close();
+        boolean drained;
+        try {
+            drained = awaitDrained(t.holders, t.tracked, deadline(destroyTimeout));
+        } catch (InterruptedException e) {
+            retired.add(t);
+            throw new OperationInterruptedException(operation, d.name, kernelChanged,
+                    "while waiting for the holders of the replaced table; it is destroyed once they close");
+        }
+        if (drained) {
+            t.destroy();
+            return;
+        }
+        retired.add(t);
+        if (closing.getAsBoolean()) {
+            throw new RegistryClosedException(d.name, kernelChanged);
+        }
+        throw timeout(d.name, operation, t.holders, t.tracked, kernelChanged);
+    }
+
+    /** Hands a table that left its slot to the retired list without waiting. */
+    void retire(Table t) {
+        if (t != null) {
+            t.holders.close();
+            retired.add(t);
+        }
+    }
+
+    /** The retired tables of one device. */
+    List<Table> retiredOf(ManagedDevice d) {
+        List<Table> of = new ArrayList<>();
+        for (Table t : retired) {
+            if (t.device == d) {
+                of.add(t);
+            }
+        }
+        return of;
+    }
+
+    /** Destroys tables whose holders have drained (a removed device's); they leave the retired list. */
+    void destroyDrained(List<Table> tables) {
+        for (Table t : tables) {
+            if (!t.isDestroyed() && (!retired.contains(t) || retired.remove(t))) {
+                t.destroy();
+            }
+        }
+    }
+
+    /** Retired tables still held, for close. */
+    List<Table> retired() {
+        return List.copyOf(retired);
+    }
+
+    /** Takes a retired table out, for close; false if someone else did first. */
+    boolean claim(Table t) {
+        return retired.remove(t);
+    }
+
+    /**
+     * Waits until closed holders drain.
+     *
+     * @return false at the deadline, when the registry closes, or at once if the calling thread
+     *     holds one of them itself (waiting would only time out)
+     */
+    boolean awaitDrained(Holders holders, HoldSet tracked, long deadline) throws InterruptedException {
+        return awaitDrained(holders, tracked, deadline, closing);
+    }
+
+    /** {@link #awaitDrained(Holders, HoldSet, long)}, ending early when {@code stop} says so. */
+    static boolean awaitDrained(Holders holders, HoldSet tracked, long deadline, BooleanSupplier stop)
+            throws InterruptedException {
+        if (tracked != null) {
+            for (Hold h : tracked.snapshot()) {
+                if (h.heldBy(Thread.currentThread()) && !h.isReleased()) {
+                    return false;
+                }
+            }
+        }
+        return holders.awaitDrained(deadline, stop);
+    }
+
+    static HoldersTimeoutException timeout(String name, String operation, Holders holders, HoldSet tracked,
+            boolean kernelChanged) {
+        List<Holder> list = new ArrayList<>();
+        if (tracked != null) {
+            for (Hold h : tracked.snapshot()) {
+                list.add(h.describe());
+            }
+        }
+        return new HoldersTimeoutException(name, operation, holders.count(), list, kernelChanged);
+    }
+
+    /** A deadline {@code d} from now; durations too long for a nanosecond clock mean "never". */
+    static long deadline(Duration d) {
+        long now = System.nanoTime();
+        long nanos;
+        try {
+            nanos = d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE / 2;
+        }
+        return now + Math.min(nanos, Long.MAX_VALUE / 2);
+    }
+}

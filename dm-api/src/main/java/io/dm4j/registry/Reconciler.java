@@ -1,0 +1,214 @@
+package io.dm4j.registry;
+
+import io.dm4j.DeviceInfo;
+import io.dm4j.DeviceListEntry;
+import io.dm4j.DeviceNotFoundException;
+import io.dm4j.TableSlot;
+import io.dm4j.TargetLine;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Keeps the registry equal to the kernel when the two disagree: when another program removed,
+ * renamed or reloaded a managed device, and when one of the registry's own kernel calls failed
+ * after the kernel had already made the change. The kernel is asked, never guessed: a device that
+ * went from its name is followed as renamed only if the kernel shows the same device (its number,
+ * and its uuid, or without one its tables' shape) under another name; otherwise it is forgotten.
+ * Every method runs with the device's lock held.
+ */
+final class Reconciler {
+    private final Kernel kernel;
+    private final Directory directory;
+    private final Reaper reaper;
+    private final StackGraph graph;
+
+    Reconciler(Kernel kernel, Directory directory, Reaper reaper, StackGraph graph) {
+        this.kernel = kernel;
+        this.directory = directory;
+        this.reaper = reaper;
+        this.graph = graph;
+    }
+
+    /**
+     * A kernel call answered "no such device" for a managed device: follows where it went and
+     * returns the exception that tells the caller.
+     */
+    IOException notFound(ManagedDevice d, DeviceNotFoundException cause) {
+        try {
+            Drift drift = follow(d, kernel.list(""));
+            if (drift == null) {
+                return cause; // still there by its name: the kernel meant something else
+            }
+            return drift.kind() == Drift.Kind.RENAMED ? new DeviceRenamedException(drift.device(), d.name, cause)
+                    : new DeviceVanishedException(drift.device(), cause);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+            return cause;
+        }
+    }
+
+    /** Follows one device against a device list; null if it is where the registry thinks. */
+    Drift follow(ManagedDevice d, List<DeviceListEntry> kernelList) throws IOException {
+        DeviceListEntry byNumber = null;
+        for (DeviceListEntry e : kernelList) {
+            if (e.device().equals(d.number)) {
+                byNumber = e;
+            }
+        }
+        String old = d.name;
+        if (byNumber != null && byNumber.name().equals(old)) {
+            return null;
+        }
+        if (byNumber != null && !directory.contains(byNumber.name()) && sameDevice(d, byNumber)) {
+            directory.renamed(d, old, byNumber.name());
+            return new Drift(old, Drift.Kind.RENAMED, "now managed as " + byNumber.name());
+        }
+        forget(d);
+        return new Drift(old, Drift.Kind.VANISHED, "forgotten");
+    }
+
+    /**
+     * The same device under another name: the same uuid, or, without one, tables of the same
+     * shape (targets, starts and lengths) in both slots. A device made in its place (the kernel
+     * reuses a freed number at once) differs in one or the other.
+     */
+    private boolean sameDevice(ManagedDevice d, DeviceListEntry e) throws IOException {
+        if (d.uuid.isPresent() || e.uuid().isPresent()) {
+            return d.uuid.equals(e.uuid());
+        }
+        if (d.live == null && d.inactive == null) {
+            return false; // nothing to tell them apart by
+        }
+        try {
+            DeviceInfo info = kernel.info(e.name());
+            return sameShape(d.live, info.hasLiveTable() ? kernel.table(e.name(), TableSlot.LIVE) : null)
+                    && sameShape(d.inactive, info.hasInactiveTable() ? kernel.table(e.name(), TableSlot.INACTIVE) : null);
+        } catch (DeviceNotFoundException goneToo) {
+            return false;
+        }
+    }
+
+    static boolean sameShape(Table t, List<TargetLine> kernelLines) {
+        if (t == null || kernelLines == null) {
+            return t == null && kernelLines == null;
+        }
+        return shape(t.lines).equals(shape(kernelLines));
+    }
+
+    private static List<String> shape(List<TargetLine> lines) {
+        List<String> s = new ArrayList<>(lines.size());
+        for (TargetLine l : lines) {
+            s.add(l.start() + " " + l.length() + " " + l.type());
+        }
+        return s;
+    }
+
+    /**
+     * The device is gone from the kernel: it leaves the registry, no new reference reaches its
+     * tables, and each is destroyed now if unheld, else once its holders close.
+     */
+    void forget(ManagedDevice d) {
+        d.state = ManagedDevice.State.GONE;
+        directory.forget(d);
+        d.wakeWaiters();
+        List<Table> tables = d.slotted();
+        tables.addAll(reaper.retiredOf(d));
+        d.live = null;
+        d.inactive = null;
+        for (Table t : tables) {
+            t.holders.close();
+            if (t.holders.count() == 0) {
+                reaper.destroyDrained(List.of(t));
+            } else if (!reaper.retiredOf(d).contains(t)) {
+                reaper.retire(t);
+            }
+        }
+    }
+
+    /**
+     * Makes the slots hold the kernel's tables where another program loaded, resumed or cleared
+     * one. Replaced tables are retired, destroyed once unheld.
+     */
+    Drift reloaded(ManagedDevice d) throws IOException {
+        DeviceInfo info = kernel.info(d.name);
+        List<TargetLine> live = info.hasLiveTable() ? kernel.table(d.name, TableSlot.LIVE) : null;
+        List<TargetLine> inactive = info.hasInactiveTable() ? kernel.table(d.name, TableSlot.INACTIVE) : null;
+        List<String> changed = new ArrayList<>();
+        if (!sameShape(d.live, live)) {
+            Table old = d.live;
+            d.live = live == null ? null : graph.newTable(d, live, directory.all());
+            reaper.retire(old);
+            changed.add("live");
+        }
+        if (!sameShape(d.inactive, inactive)) {
+            Table old = d.inactive;
+            d.inactive = inactive == null ? null : graph.newTable(d, inactive, directory.all());
+            reaper.retire(old);
+            changed.add("inactive");
+        }
+        reaper.reap();
+        return changed.isEmpty() ? null
+                : new Drift(d.name, Drift.Kind.RELOADED, "the " + String.join(" and ", changed)
+                        + " table" + (changed.size() > 1 ? "s" : "") + " now as the kernel has them");
+    }
+
+    // -------------------------------------------------- after a failed call: did the kernel change?
+
+    /** After a failed load: the kernel's inactive table has the new table's shape. */
+    boolean loaded(ManagedDevice d, Table fresh, Throwable failure) {
+        return ask(failure, () -> {
+            DeviceInfo info = kernel.info(d.name);
+            return info.hasInactiveTable() && sameShape(fresh, kernel.table(d.name, TableSlot.INACTIVE));
+        });
+    }
+
+    /** After a failed resume: the inactive table the registry had is gone from the kernel (it went live). */
+    boolean resumed(ManagedDevice d, Throwable failure) {
+        return d.inactive != null && ask(failure, () -> !kernel.info(d.name).hasInactiveTable());
+    }
+
+    /** After a failed clear: the kernel has no inactive table any more. */
+    boolean cleared(ManagedDevice d, Throwable failure) {
+        return d.inactive != null && ask(failure, () -> !kernel.info(d.name).hasInactiveTable());
+    }
+
+    /** After a failed rename: the kernel has the device under the new name. */
+    boolean renamed(ManagedDevice d, String newName, Throwable failure) {
+        return ask(failure, () -> kernel.list("").stream()
+                .anyMatch(e -> e.device().equals(d.number) && e.name().equals(newName)));
+    }
+
+    /** After a failed remove: the kernel no longer lists the device. */
+    boolean removed(ManagedDevice d, GoneProbe probe, Throwable failure) {
+        return ask(failure, () -> !probe.listed(d));
+    }
+
+    /** After a failed create: the kernel has a device by that name and uuid; its info, else null. */
+    DeviceInfo created(String name, java.util.Optional<String> uuid, Throwable failure) {
+        DeviceInfo[] found = new DeviceInfo[1];
+        ask(failure, () -> {
+            DeviceInfo info = kernel.info(name);
+            found[0] = Objects.equals(info.uuid(), uuid) ? info : null;
+            return true;
+        });
+        return found[0];
+    }
+
+    private interface Question {
+        boolean answer() throws IOException;
+    }
+
+    /** Asks the kernel; if asking fails too, that goes with the original failure and the answer is no. */
+    private static boolean ask(Throwable failure, Question q) {
+        try {
+            return q.answer();
+        } catch (DeviceNotFoundException gone) {
+            return false;
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+            return false;
+        }
+    }
+}
