@@ -864,6 +864,10 @@ public final class DeviceMapper implements AutoCloseable {
                         "the command succeeded, but waiting for udev on its cookie failed", e);
             }
             report(new UdevSync(command, name, cookie.value(), outcome, Duration.ofNanos(System.nanoTime() - start)));
+            if (outcome == UdevSync.Outcome.INTERRUPTED) {
+                throw new OperationInterruptedException(command.toString(), name, true,
+                        "while waiting for udev to finish the device's uevent; /dev/mapper may lag behind");
+            }
             return reply;
         }
     }

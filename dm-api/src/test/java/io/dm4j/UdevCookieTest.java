@@ -148,12 +148,16 @@ class UdevCookieTest {
     }
 
     @Test
-    void anInterruptedWaitReturnsAndKeepsTheInterrupt() throws IOException {
+    void anInterruptedWaitSaysTheKernelChangedAndKeepsTheInterrupt() throws IOException {
         kernel.udevResponds = false;
         try (DeviceMapper dm = open(NodePolicy.UDEV, Duration.ofSeconds(30))) {
             Thread.currentThread().interrupt();
             try {
-                dm.resume("vol");
+                assertThatThrownBy(() -> dm.resume("vol")).isInstanceOfSatisfying(OperationInterruptedException.class,
+                        e -> {
+                            assertThat(e.kernelChanged()).as("the resume ioctl was done").isTrue();
+                            assertThat(e.device()).isEqualTo("vol");
+                        });
                 assertThat(Thread.currentThread().isInterrupted()).isTrue();
             } finally {
                 Thread.interrupted();

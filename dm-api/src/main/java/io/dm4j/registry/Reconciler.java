@@ -156,22 +156,18 @@ final class Reconciler {
 
     // -------------------------------------------------- after a failed call: did the kernel change?
 
-    /** After a failed load: the kernel's inactive table has the new table's shape. */
-    boolean loaded(ManagedDevice d, Table fresh, Throwable failure) {
-        return ask(failure, () -> {
-            DeviceInfo info = kernel.info(d.name);
-            return info.hasInactiveTable() && sameShape(fresh, kernel.table(d.name, TableSlot.INACTIVE));
+    /**
+     * After a failed call: makes the slots hold the kernel's tables if the call changed them
+     * before it failed. Null if nothing changed, or if the kernel cannot be asked (that failure
+     * then goes with the original one).
+     */
+    Drift resync(ManagedDevice d, Throwable failure) {
+        Drift[] drift = new Drift[1];
+        ask(failure, () -> {
+            drift[0] = reloaded(d);
+            return true;
         });
-    }
-
-    /** After a failed resume: the inactive table the registry had is gone from the kernel (it went live). */
-    boolean resumed(ManagedDevice d, Throwable failure) {
-        return d.inactive != null && ask(failure, () -> !kernel.info(d.name).hasInactiveTable());
-    }
-
-    /** After a failed clear: the kernel has no inactive table any more. */
-    boolean cleared(ManagedDevice d, Throwable failure) {
-        return d.inactive != null && ask(failure, () -> !kernel.info(d.name).hasInactiveTable());
+        return drift[0];
     }
 
     /** After a failed rename: the kernel has the device under the new name. */

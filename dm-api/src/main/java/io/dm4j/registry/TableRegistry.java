@@ -147,7 +147,9 @@ public final class TableRegistry implements AutoCloseable {
     public TableRef acquire(String name, TableSlot slot) throws RegistryException {
         ManagedDevice d = directory.get(name);
         while (true) {
-            d.checkUsable(name);
+            if (d.state != ManagedDevice.State.ACTIVE) {
+                d.checkUsable(name);
+            }
             Table t = d.slot(slot);
             if (t == null) {
                 throw new NoTableException(name, slot);
@@ -381,13 +383,8 @@ public final class TableRegistry implements AutoCloseable {
         try {
             info = kernelLoad.load();
         } catch (IOException | RuntimeException | Error e) {
-            if (!(e instanceof DeviceNotFoundException) && reconciler.loaded(d, fresh, e)) {
-                reaper.retire(d.inactive);
-                d.inactive = fresh;
-                throw new KernelChangedException(d.name, "load", "the new table is inactive", e);
-            }
             fresh.destroy(); // never owned by a slot: nothing can hold it
-            throw touched(d, e);
+            throw failed(d, "load", e);
         }
         Table old = d.inactive;
         d.inactive = fresh;
@@ -405,7 +402,7 @@ public final class TableRegistry implements AutoCloseable {
             try {
                 return kernel.suspend(d.name, suspendOptions);
             } catch (IOException | RuntimeException | Error e) {
-                throw touched(d, e);
+                throw failed(d, "suspend", e);
             }
         });
     }
@@ -421,11 +418,7 @@ public final class TableRegistry implements AutoCloseable {
         try {
             info = kernel.resume(d.name, d.visibility);
         } catch (IOException | RuntimeException | Error e) {
-            if (!(e instanceof DeviceNotFoundException) && reconciler.resumed(d, e)) {
-                reaper.retire(swapLive(d));
-                throw new KernelChangedException(d.name, "resume", "the new table is live", e);
-            }
-            throw touched(d, e);
+            throw failed(d, "resume", e);
         }
         if (d.inactive != null) {
             reaper.detach(d, swapLive(d), "resume", true);
@@ -456,10 +449,10 @@ public final class TableRegistry implements AutoCloseable {
             } catch (IOException | RuntimeException | Error e) {
                 if (!(e instanceof DeviceNotFoundException) && reconciler.renamed(d, newName, e)) {
                     directory.renamed(d, name, newName);
-                    throw new KernelChangedException(name, "rename", "it is now " + newName, e);
+                    throw changed(d, "rename", "it is now " + newName, e);
                 }
                 directory.release(newName, d);
-                throw touched(d, e);
+                throw failed(d, "rename", e);
             }
             directory.renamed(d, name, newName);
             return info;
@@ -474,12 +467,7 @@ public final class TableRegistry implements AutoCloseable {
             try {
                 info = kernel.clear(d.name);
             } catch (IOException | RuntimeException | Error e) {
-                if (!(e instanceof DeviceNotFoundException) && reconciler.cleared(d, e)) {
-                    reaper.retire(d.inactive);
-                    d.inactive = null;
-                    throw new KernelChangedException(d.name, "clear", "it has no inactive table", e);
-                }
-                throw touched(d, e);
+                throw failed(d, "clear", e);
             }
             Table old = d.inactive;
             d.inactive = null;
@@ -489,12 +477,20 @@ public final class TableRegistry implements AutoCloseable {
     }
 
     /**
-     * What to throw for a failed kernel call on a managed device: if the kernel no longer has it
-     * by that name, the registry follows the kernel first and says so.
+     * What to throw for a failed kernel call on a managed device. The kernel is asked what it has
+     * now, and the registry follows it first: if the device is gone from that name, it is
+     * forgotten or followed ({@link DeviceVanishedException}, {@link DeviceRenamedException});
+     * if the call changed the device's tables before it failed (a resume that swapped tables but
+     * could not resume, a udev wait after the ioctl), the slots take the kernel's tables and
+     * a {@link KernelChangedException} says so. Otherwise nothing changed: the failure itself.
      */
-    private IOException touched(ManagedDevice d, Throwable failure) {
+    private IOException failed(ManagedDevice d, String operation, Throwable failure) {
         if (failure instanceof DeviceNotFoundException nf) {
             return reconciler.notFound(d, nf);
+        }
+        Drift drift = reconciler.resync(d, failure);
+        if (drift != null) {
+            return changed(d, operation, drift.detail(), failure);
         }
         if (failure instanceof IOException io) {
             return io;
@@ -503,6 +499,20 @@ public final class TableRegistry implements AutoCloseable {
             throw r;
         }
         throw (Error) failure;
+    }
+
+    /**
+     * The exception for an operation that took effect in the kernel and then failed: an
+     * interrupt stays an interrupt, anything else is a {@link KernelChangedException}.
+     */
+    private static IOException changed(ManagedDevice d, String operation, String nowState, Throwable failure) {
+        if (failure instanceof java.io.InterruptedIOException) {
+            OperationInterruptedException e = new OperationInterruptedException(operation, d.name, true,
+                    "after the kernel made the change (" + nowState + ")");
+            e.initCause(failure);
+            return e;
+        }
+        return new KernelChangedException(d.name, operation, nowState, failure);
     }
 
     /** An operation on one device, under its lock. */
@@ -591,7 +601,7 @@ public final class TableRegistry implements AutoCloseable {
                 throw e;
             }
             finish(d, tables);
-            throw new KernelChangedException(d.name, "remove", "it is removed; the registry forgot it", e);
+            throw changed(d, "remove", "it is removed; the registry forgot it", e);
         }
         // 3-4. Gone from the kernel's list, and its nodes gone.
         String remains;
@@ -610,7 +620,7 @@ public final class TableRegistry implements AutoCloseable {
                 throw e;
             }
             finish(d, tables);
-            throw new KernelChangedException(d.name, "remove", "it is removed; the registry forgot it", e);
+            throw changed(d, "remove", "it is removed; the registry forgot it", e);
         }
         if (remains != null) {
             if (removal.deferred() && cancelDeferred(d)) {
