@@ -1,6 +1,8 @@
 package io.dm4j.registry;
 
 import io.dm4j.DeviceBusyException;
+import io.dm4j.DeviceFlag;
+import io.dm4j.DeviceNotFoundException;
 import io.dm4j.OperationInterruptedException;
 import io.dm4j.RemoveOutcome;
 import java.io.IOException;
@@ -36,7 +38,7 @@ final class Remover {
                 if (System.nanoTime() - deadline >= 0) {
                     // The kernel removes at once a device that closed meanwhile: that is a plain remove.
                     if (policy.deferOnBusy()) {
-                        return new KernelRemoval(retries, kernel.removeDeferred(d.name) == RemoveOutcome.DEFERRED);
+                        return new KernelRemoval(retries, deferred(d));
                     }
                     throw new RemoveFailedException(d.name, "still busy after " + retries + " retries ("
                             + policy.busyTimeout().toMillis() + " ms)", kernel.openers(d.number), false, busy);
@@ -45,6 +47,27 @@ final class Remover {
                 pause(d, backoffMillis, "while the kernel answered EBUSY (the device is open)");
                 backoffMillis = Math.min(200, backoffMillis * 2);
             }
+        }
+    }
+
+    /**
+     * Asks for a deferred remove. If that fails after the kernel scheduled it (the udev wait, the
+     * node), it is taken back, so that a failed remove leaves nothing scheduled.
+     */
+    private boolean deferred(ManagedDevice d) throws IOException {
+        try {
+            return kernel.removeDeferred(d.name) == RemoveOutcome.DEFERRED;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                if (kernel.info(d.name).flags().contains(DeviceFlag.DEFERRED_REMOVE)) {
+                    kernel.cancelDeferredRemove(d.name);
+                }
+            } catch (DeviceNotFoundException removedAtOnce) {
+                // it was not open any more: removed, which the caller finds out
+            } catch (IOException | RuntimeException | Error again) {
+                e.addSuppressed(again);
+            }
+            throw e;
         }
     }
 

@@ -512,7 +512,12 @@ public final class TableRegistry implements AutoCloseable {
             e.initCause(failure);
             return e;
         }
-        return new KernelChangedException(d.name, operation, nowState, failure);
+        KernelChangedException changed = new KernelChangedException(d.name, operation, nowState, failure);
+        if (failure instanceof Error error) {
+            error.addSuppressed(changed); // an Error stays an Error; what happened goes with it
+            throw error;
+        }
+        return changed;
     }
 
     /** An operation on one device, under its lock. */
@@ -665,15 +670,27 @@ public final class TableRegistry implements AutoCloseable {
     private boolean cancelDeferred(ManagedDevice d) throws IOException {
         try {
             kernel.cancelDeferredRemove(d.name);
-        } catch (DeviceNotFoundException goneMeanwhile) {
+        } catch (DeviceNotFoundException e) {
+            if (!reconciler.removed(d, probe, e)) {
+                throw stillScheduled(d, e);
+            }
             kernel.mknodes(d.name);
             return false;
         } catch (IOException | RuntimeException | Error e) {
-            restore(d); // still scheduled, as far as we know: the next touch finds it gone
-            throw e;
+            throw stillScheduled(d, e);
         }
         restore(d);
         return true;
+    }
+
+    /**
+     * A deferred remove that could not be taken back: the device stays managed, as the kernel
+     * still has it, until it goes (then the next touch or {@link #reconcile()} forgets it).
+     */
+    private IOException stillScheduled(ManagedDevice d, Throwable failure) {
+        restore(d);
+        return changed(d, "remove", "a deferred remove is still scheduled: the kernel removes the device when"
+                + " its last opener closes", failure);
     }
 
     /** A remove that did not happen: references can be taken again. */
