@@ -35,7 +35,7 @@ public class RegistryBench {
     private TableRegistry registry;
 
     @Setup
-    public void setUp() throws RegistryException {
+    public void setUp() throws java.io.IOException {
         registry = new TableRegistry(null, new RegistryOptions(tracking, leakDetection, Duration.ofSeconds(5)));
         registry.manageForBenchmark("bench", new DeviceNumber(254, 0), List.of(new TargetLine(0, 2048, "zero", "")));
     }

@@ -63,7 +63,7 @@ public final class RegistryMemory {
             try {
                 registry.manageForBenchmark(String.format("dm4j-mem-%05d", i), new DeviceNumber(253, i),
                         List.of(new TargetLine(0, sectors, "linear", "7:0 " + i * sectors)));
-            } catch (RegistryException e) {
+            } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
         }

@@ -57,7 +57,7 @@ final class Adopter {
                 d.live = table(d, f.live(), candidates);
                 d.inactive = table(d, f.inactive(), candidates);
             }
-        } catch (RegistryException | RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             found.forEach(f -> drop(f.device()));
             throw e;
         }
@@ -96,7 +96,7 @@ final class Adopter {
     }
 
     private Table table(ManagedDevice d, List<TargetLine> lines, Collection<ManagedDevice> candidates)
-            throws RegistryException {
+            throws IOException {
         return lines == null ? null : graph.newTable(d, lines, candidates);
     }
 }

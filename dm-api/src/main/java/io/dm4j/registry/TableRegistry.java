@@ -120,9 +120,14 @@ public final class TableRegistry implements AutoCloseable {
         return directory.all();
     }
 
+    /** The tables that left their slot and wait for their holders, for tests. */
+    List<Table> retiredTables() {
+        return reaper.retired();
+    }
+
     /** A device made without the kernel (benchmarks of the holder path): managed, with a live table. */
     ManagedDevice manageForBenchmark(String name, io.dm4j.DeviceNumber number, List<TargetLine> live)
-            throws RegistryException {
+            throws IOException {
         ManagedDevice d = newDevice(name, number, java.util.Optional.empty(), Visibility.PUBLIC);
         d.live = graph.newTable(d, live, List.of());
         directory.publish(d);
@@ -152,6 +157,7 @@ public final class TableRegistry implements AutoCloseable {
             }
             Table t = d.slot(slot);
             if (t == null) {
+                d.checkUsable(name); // a remove or close that emptied the slot meanwhile says so
                 throw new NoTableException(name, slot);
             }
             if (t.holders.tryAcquire()) {
@@ -180,6 +186,7 @@ public final class TableRegistry implements AutoCloseable {
         ManagedDevice d = directory.get(name);
         d.checkUsable(name);
         if (d.live == null) {
+            d.checkUsable(name); // a remove or close that emptied the slot meanwhile says so
             throw new NoTableException(name, TableSlot.LIVE);
         }
         if (!d.channels.tryAcquire()) {

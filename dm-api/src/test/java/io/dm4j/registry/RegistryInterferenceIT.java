@@ -97,29 +97,46 @@ class RegistryInterferenceIT {
         void run() throws Exception;
     }
 
+    /**
+     * Interrupts a remove that waits, three times after one unmeasured round (the first pays for
+     * loading the error path's classes, which under the VM's emulation alone can take 100 ms), and
+     * checks each: back within {@link #PROMPT}, interrupt flag kept, nothing changed.
+     */
+    private void interruptRemovesOf(String name, RemovePolicy policy, long waitFirstMillis) throws Exception {
+        List<Duration> took = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            AtomicReference<Thread> remover = new AtomicReference<>();
+            CompletableFuture<Interrupted> removed = onThread(remover, () -> registry.remove(name, policy));
+            awaitWaiting(remover.get());
+            Thread.sleep(waitFirstMillis);
+            long interruptedAt = System.nanoTime();
+            remover.get().interrupt();
+            Interrupted result = removed.get(30, TimeUnit.SECONDS);
+            assertThat(result.thrown()).isInstanceOfSatisfying(OperationInterruptedException.class,
+                    e -> assertThat(e.kernelChanged()).isFalse());
+            assertThat(result.flagKept()).as("the interrupt flag is kept").isTrue();
+            assertThat(registry.devices()).contains(name);
+            assertThat(dm.info(name).hasLiveTable()).isTrue();
+            if (round > 0) {
+                took.add(Duration.ofNanos(result.endedNanos() - interruptedAt));
+            }
+        }
+        System.out.println("interrupted remove of " + name + " returned after " + took);
+        assertThat(took).allSatisfy(d -> assertThat(d).isLessThan(PROMPT));
+    }
+
     @Test
     void anInterruptedRemoveWaitingForHoldersReturnsPromptlyAndChangesNothing() throws Exception {
         String name = RealKernel.name("intr-holders");
         registry.create(name, CreateOptions.defaults(), linear(8192));
-        TableRef holder = registry.acquire(name);
-        AtomicReference<Thread> remover = new AtomicReference<>();
-        CompletableFuture<Interrupted> removed = onThread(remover, () -> registry.remove(name));
-        awaitWaiting(remover.get());
-        long interruptedAt = System.nanoTime();
-        remover.get().interrupt();
-        Interrupted result = removed.get(30, TimeUnit.SECONDS);
-
-        assertThat(result.thrown()).isInstanceOfSatisfying(OperationInterruptedException.class,
-                e -> assertThat(e.kernelChanged()).isFalse());
-        assertThat(Duration.ofNanos(result.endedNanos() - interruptedAt)).isLessThan(PROMPT);
-        assertThat(result.flagKept()).as("the interrupt flag is kept").isTrue();
-        // Nothing changed: still managed, references can be taken, the kernel still has it.
-        assertThat(registry.devices()).contains(name);
-        holder.close();
+        try (TableRef holder = registry.acquire(name)) {
+            interruptRemovesOf(name, RemovePolicy.defaults(), 0);
+            assertThat(holder.lines()).isEqualTo(linear(8192));
+        }
+        // Nothing changed: references can be taken, and the remove completes once asked again.
         try (TableRef again = registry.acquire(name)) {
             assertThat(again.lines()).isEqualTo(linear(8192));
         }
-        assertThat(dm.info(name).hasLiveTable()).isTrue();
         registry.remove(name);
         assertThat(dm.list(name, "")).isEmpty();
     }
@@ -128,21 +145,10 @@ class RegistryInterferenceIT {
     void anInterruptedRemoveRetryingABusyDeviceReturnsPromptlyAndChangesNothing() throws Exception {
         String name = RealKernel.name("intr-busy");
         DeviceInfo info = registry.create(name, CreateOptions.defaults(), linear(8192));
-        Process opener = holdOpen(info, 60);
+        Process opener = holdOpen(info, 120);
         try {
-            AtomicReference<Thread> remover = new AtomicReference<>();
-            CompletableFuture<Interrupted> removed = onThread(remover,
-                    () -> registry.remove(name, RemovePolicy.defaults().busyTimeout(Duration.ofSeconds(60))));
-            awaitWaiting(remover.get());
-            Thread.sleep(300); // into the EBUSY back-off
-            long interruptedAt = System.nanoTime();
-            remover.get().interrupt();
-            Interrupted result = removed.get(30, TimeUnit.SECONDS);
-            assertThat(result.thrown()).isInstanceOfSatisfying(OperationInterruptedException.class,
-                    e -> assertThat(e.kernelChanged()).isFalse());
-            assertThat(Duration.ofNanos(result.endedNanos() - interruptedAt)).isLessThan(PROMPT);
-            assertThat(result.flagKept()).isTrue();
-            assertThat(registry.devices()).contains(name);
+            // 300 ms in: inside the EBUSY back-off.
+            interruptRemovesOf(name, RemovePolicy.defaults().busyTimeout(Duration.ofSeconds(60)), 300);
             try (TableRef ref = registry.acquire(name)) {
                 assertThat(ref.lines()).hasSize(1);
             }
@@ -270,7 +276,18 @@ class RegistryInterferenceIT {
         String name = RealKernel.name("close");
         closing.create(name, CreateOptions.defaults(), linear(8192));
         try {
-            TableRef holder = closing.acquire(name);
+            // A holder on another thread, kept across the close.
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> {
+                try (TableRef r = closing.acquire(name)) {
+                    held.countDown();
+                    release.await();
+                } catch (RegistryException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong acquires = new AtomicLong();
             CountDownLatch acquiring = new CountDownLatch(1);
@@ -301,7 +318,8 @@ class RegistryInterferenceIT {
             assertThat(dm.info(name).hasInactiveTable()).isFalse();
             // The held table is reported, not destroyed; every other table was destroyed once.
             assertThat(closing.destroyedTables()).isEqualTo(made - 1);
-            holder.close();
+            release.countDown();
+            holder.get(5, TimeUnit.SECONDS);
         } finally {
             dm.remove(name); // close leaves kernel devices as they are
         }
