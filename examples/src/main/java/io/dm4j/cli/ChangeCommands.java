@@ -7,6 +7,8 @@ import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
 import io.dm4j.InvalidArgumentException;
 import io.dm4j.LoadOption;
+import io.dm4j.Opener;
+import io.dm4j.Openers;
 import io.dm4j.RemoveOutcome;
 import io.dm4j.SuspendOption;
 import io.dm4j.TargetLine;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -230,22 +233,41 @@ final class ChangeCommands {
         private void removeRetrying(DeviceMapper dm, Duration timeout) throws IOException {
             boolean keepTrying = retry || timeoutSeconds != null;
             long deadline = System.nanoTime() + timeout.toNanos();
-            int attempt = 0;
+            boolean toldRetrying = false;
             while (true) {
                 try {
                     dm.remove(name);
                     return;
                 } catch (DeviceBusyException busy) {
-                    if (!keepTrying || System.nanoTime() >= deadline) {
-                        throw busy;
+                    if (!keepTrying || System.nanoTime() - deadline >= 0) {
+                        throw inUse(dm, busy, keepTrying ? "still in use after " + seconds(timeout) : "in use");
                     }
-                    if (attempt++ % 5 == 0) {
-                        progress(name + " is open (open count " + busy.openCount() + "); retrying for up to "
-                                + timeout.toSeconds() + " s");
+                    if (!toldRetrying) {
+                        progress(name + " is open" + openCount(busy) + "; retrying for up to " + seconds(timeout));
+                        toldRetrying = true;
                     }
                     sleep();
                 }
             }
+        }
+
+        /** The failure names what holds the device open, so the person knows what to close. */
+        private IOException inUse(DeviceMapper dm, DeviceBusyException busy, String state) throws IOException {
+            List<Opener> openers = Openers.of(dm.info(name).device());
+            String who = openers.isEmpty()
+                    ? "no opener this user can see (other users' processes, other mount namespaces)"
+                    : "held open by " + openers.stream().map(Opener::toString).collect(Collectors.joining(", "));
+            return new IOException("remove " + name + ": " + state + " (" + busy.errnoName()
+                    + openCount(busy) + "): " + who + "; close it, or remove it with --deferred", busy);
+        }
+
+        private static String openCount(DeviceBusyException busy) {
+            OptionalInt count = busy.openCount();
+            return count.isPresent() ? ", open count " + count.getAsInt() : "";
+        }
+
+        private static String seconds(Duration d) {
+            return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
         }
 
         private void replaceWithError(DeviceMapper dm) throws IOException {

@@ -239,6 +239,36 @@ class DmctlIT {
         assertThat(exists(name)).isFalse();
     }
 
+    @Test
+    void holdersAndAFailedRemoveNameTheProcessHoldingTheDevice() throws Exception {
+        String name = RealKernel.name("held");
+        ok("create", name, "--table", "0 2048 linear " + loopA.number() + " 0");
+        Process sleep = new ProcessBuilder("sleep", "600").redirectInput(Path.of("/dev/mapper", name).toFile()).start();
+        try {
+            String holder = "process " + sleep.pid() + " (sleep) fd 0";
+            // Until the child has exec'd, its command is still the JVM's spawn helper.
+            for (int i = 0; i < 200 && !ok("holders", name).out().contains(holder); i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(ok("holders", name).out()).contains("open count 1\n" + holder + "\n");
+            assertThat(ok("holders", name, "--json").out()).contains("\"kind\":\"process\",\"id\":\"" + sleep.pid()
+                    + "\",\"detail\":\"(sleep) fd 0\",\"pid\":" + sleep.pid() + ",\"command\":\"sleep\",\"fds\":[0]");
+
+            Run busy = dmctl("remove", "--timeout", "1", name);
+            assertThat(busy.status()).isEqualTo(1);
+            assertThat(busy.out()).isEmpty();
+            assertThat(busy.err()).doesNotContain("Optional").doesNotContain("Exception")
+                    .isEqualTo("dmctl: " + name + " is open, open count 1; retrying for up to 1 s\n"
+                            + "dmctl: remove " + name + ": still in use after 1 s (EBUSY, open count 1): "
+                            + "held open by pid " + sleep.pid() + " (sleep) fd 0; close it, or remove it with --deferred\n");
+        } finally {
+            sleep.destroy();
+            sleep.waitFor();
+        }
+        ok("remove", "--timeout", "10", name);
+        assertThat(exists(name)).isFalse();
+    }
+
     /** Waits (at most 60 s) until a concurrently running dmctl has printed {@code text}. */
     private static void awaitText(StringWriter from, String text) throws InterruptedException {
         for (int i = 0; i < 1200 && !from.toString().contains(text); i++) {
