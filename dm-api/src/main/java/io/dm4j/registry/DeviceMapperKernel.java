@@ -140,7 +140,7 @@ final class DeviceMapperKernel implements Kernel {
     }
 
     @Override
-    public List<String> openers(DeviceNumber number) {
-        return Openers.of(number);
+    public List<io.dm4j.Opener> openers(DeviceNumber number) {
+        return io.dm4j.Openers.of(number);
     }
 }

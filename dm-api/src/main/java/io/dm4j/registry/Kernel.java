@@ -67,6 +67,6 @@ interface Kernel {
     /** The visibility udev recorded for the device's last uevent. */
     Visibility recordedVisibility(DeviceNumber number) throws IOException;
 
-    /** What keeps the device open, for errors: processes, mounts, stacked devices. */
-    List<String> openers(DeviceNumber number);
+    /** What keeps the device open, for errors: processes, mounts, stacked and loop devices. */
+    List<io.dm4j.Opener> openers(DeviceNumber number);
 }

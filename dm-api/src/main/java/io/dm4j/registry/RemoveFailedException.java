@@ -1,5 +1,6 @@
 package io.dm4j.registry;
 
+import io.dm4j.Opener;
 import java.util.List;
 
 /**
@@ -12,16 +13,19 @@ import java.util.List;
 public class RemoveFailedException extends RegistryException {
     private static final long serialVersionUID = 1L;
 
-    private final List<String> openers;
+    private final transient List<Opener> openers;
 
-    RemoveFailedException(String device, String reason, List<String> openers, boolean kernelChanged, Throwable cause) {
-        super(device, reason + (openers.isEmpty() ? "" : "; held open by " + String.join(", ", openers)),
-                kernelChanged, cause);
+    RemoveFailedException(String device, String reason, List<Opener> openers, boolean kernelChanged, Throwable cause) {
+        super(device, reason + (openers.isEmpty() ? "" : "; held open by "
+                + String.join(", ", openers.stream().map(Opener::toString).toList())), kernelChanged, cause);
         this.openers = List.copyOf(openers);
     }
 
-    /** What keeps it open: {@code "pid 123 (mount)"} entries and stacked devices. */
-    public List<String> openers() {
+    /**
+     * What kept it open when it failed, as {@link io.dm4j.Openers} found it: processes (pid,
+     * command, descriptors), mounts, swap, stacked and loop devices.
+     */
+    public List<Opener> openers() {
         return openers;
     }
 }

@@ -634,7 +634,7 @@ final class FaultyKernel implements Kernel {
     }
 
     @Override
-    public List<String> openers(DeviceNumber number) {
+    public List<io.dm4j.Opener> openers(DeviceNumber number) {
         return unchecked("openers", () -> delegate.openers(number), number);
     }
 }

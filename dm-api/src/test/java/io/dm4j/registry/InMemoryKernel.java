@@ -385,10 +385,10 @@ final class InMemoryKernel implements Kernel, AutoCloseable {
     }
 
     @Override
-    public synchronized List<String> openers(DeviceNumber number) {
+    public synchronized List<io.dm4j.Opener> openers(DeviceNumber number) {
         count("openers");
         return devices.values().stream().anyMatch(d -> d.number.equals(number) && d.openCount > 0)
-                ? List.of("pid 4242 (holder)") : List.of();
+                ? List.of(new io.dm4j.Opener.Process(4242, "holder", List.of(3))) : List.of();
     }
 
     // ------------------------------------------------------------ other processes

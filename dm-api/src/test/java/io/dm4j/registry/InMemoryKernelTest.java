@@ -160,7 +160,7 @@ class InMemoryKernelTest {
         DeviceNumber number = active("a").device();
         kernel.open("a");
         kernel.open("a");
-        assertThat(kernel.openers(number)).containsExactly("pid 4242 (holder)");
+        assertThat(kernel.openers(number)).extracting(Object::toString).containsExactly("pid 4242 (holder) fd 3");
         assertThatThrownBy(() -> kernel.remove("a")).isInstanceOfSatisfying(DeviceBusyException.class,
                 e -> assertThat(e.openCount()).hasValue(2));
         assertThat(kernel.info("a").openCount()).isEqualTo(2);

@@ -296,7 +296,7 @@ class RegistryIT {
             assertThat(new String(opener.getInputStream().readNBytes(5))).isEqualTo("open\n");
             assertThatThrownBy(() -> registry.remove(name, RemovePolicy.defaults().busyTimeout(Duration.ofMillis(500))))
                     .isInstanceOfSatisfying(RemoveFailedException.class, e -> {
-                        assertThat(e.openers()).anySatisfy(o -> assertThat(o).contains("pid " + opener.pid()));
+                        assertThat(e.openers()).anySatisfy(o -> assertThat(o.toString()).contains("pid " + opener.pid()));
                         assertThat(e.getMessage()).contains("pid " + opener.pid());
                     });
             try (TableRef ref = registry.acquire(name)) {

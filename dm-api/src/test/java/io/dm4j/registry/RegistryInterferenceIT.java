@@ -184,7 +184,7 @@ class RegistryInterferenceIT {
             assertThatThrownBy(() -> registry.remove(name, RemovePolicy.defaults().busyTimeout(Duration.ofMillis(400))))
                     .isInstanceOfSatisfying(RemoveFailedException.class, e -> {
                         assertThat(e.kernelChanged()).isFalse();
-                        assertThat(e.openers()).anySatisfy(o -> assertThat(o).contains("pid " + opener.pid())
+                        assertThat(e.openers()).anySatisfy(o -> assertThat(o.toString()).contains("pid " + opener.pid())
                                 .contains("sleep"));
                     });
             assertThat(registry.devices()).contains(name);
