@@ -9,8 +9,7 @@ import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
 import io.dm4j.registry.FaultyKernel.FailurePoint;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.dm4j.testing.ReliabilityLog;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -173,7 +172,7 @@ class RegistryFaultInjectionTest {
                 }
             }
         }
-        report("fault-injection", runs, covered);
+        report("registry-fault-injection", runs, covered, problems.size());
         assertThat(problems).as("%d runs", runs).isEmpty();
         assertThat(covered.size()).as("(operation, failure point) pairs covered").isGreaterThanOrEqualTo(200);
     }
@@ -217,7 +216,7 @@ class RegistryFaultInjectionTest {
                 }
             }
         }
-        report("interrupt-injection", covered.size(), covered);
+        report("registry-interrupt-injection", covered.size(), covered, problems.size());
         assertThat(problems).isEmpty();
     }
 
@@ -314,16 +313,17 @@ class RegistryFaultInjectionTest {
                 .anyMatch(RegistryFaultInjectionTest::saidKernelChanged);
     }
 
-    /** The covered pairs, for RELIABILITY.md's report. */
-    private static void report(String what, int runs, Set<String> covered) throws IOException {
-        Path out = Path.of("target", "reliability", what + ".txt");
-        Files.createDirectories(out.getParent());
-        List<String> lines = new ArrayList<>();
-        lines.add("runs " + runs);
-        lines.add("pairs " + covered.size());
-        lines.addAll(covered);
-        Files.write(out, lines);
-        System.out.println(what + ": " + runs + " runs, " + covered.size() + " (operation, failure point) pairs");
+    /** The figures for RELIABILITY.md. */
+    private static void report(String family, int runs, Set<String> covered, int inconsistent) {
+        Set<String> operations = new TreeSet<>();
+        Set<String> points = new TreeSet<>();
+        for (String c : covered) {
+            operations.add(c.substring(0, c.indexOf(" / ")));
+            points.add(c.substring(c.indexOf(" / ") + 3));
+        }
+        ReliabilityLog.of(family).put("runs", runs).put("pairs", covered.size()).put("operations", operations.size())
+                .put("failure-points", points.size()).put("inconsistent-runs", inconsistent).write();
+        System.out.println(family + ": " + runs + " runs, " + covered.size() + " (operation, failure point) pairs");
     }
 
     @Test

@@ -42,6 +42,15 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistryInterferenceIT {
     /** The bound for answering an interrupt. */
     private static final Duration PROMPT = Duration.ofMillis(100);
+    /** Figures for RELIABILITY.md, written once all tests ran. */
+    private static final java.util.Map<String, Object> FIGURES = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    @org.junit.jupiter.api.AfterAll
+    static void report() {
+        io.dm4j.testing.ReliabilityLog log = io.dm4j.testing.ReliabilityLog.of("registry-interference");
+        FIGURES.forEach(log::put);
+        log.write();
+    }
 
     @TempDir
     Path dir;
@@ -123,6 +132,9 @@ class RegistryInterferenceIT {
         }
         System.out.println("interrupted remove of " + name + " returned after " + took);
         assertThat(took).allSatisfy(d -> assertThat(d).isLessThan(PROMPT));
+        FIGURES.put("interrupt-" + name.substring(name.lastIndexOf('-') + 1) + "-max-us",
+                took.stream().mapToLong(d -> d.toNanos() / 1000).max().orElseThrow());
+        FIGURES.merge("interrupted-removes", took.size(), (a, b) -> (Integer) a + (Integer) b);
     }
 
     @Test
@@ -225,6 +237,7 @@ class RegistryInterferenceIT {
         dmsetup("remove", other);
         assertThat(registry.reconcile()).containsExactly(new Drift(other, Drift.Kind.VANISHED, "forgotten"));
         assertThat(registry.devices()).doesNotContain(other);
+        FIGURES.put("dmsetup-removes-followed", 2);
         assertThat(registry.tablesMade()).isEqualTo(registry.destroyedTables());
     }
 
@@ -250,6 +263,8 @@ class RegistryInterferenceIT {
         try (TableRef ref = registry.acquire(again)) {
             assertThat(ref.lines()).containsExactly(new TargetLine(0, 2048, "zero", ""));
         }
+        FIGURES.put("dmsetup-renames-followed", 2);
+        FIGURES.put("dmsetup-reloads-followed", 1);
         registry.remove(again);
         assertThat(dm.list(name, "")).isEmpty();
     }
@@ -265,6 +280,7 @@ class RegistryInterferenceIT {
             assertThat(dm.info(stranger).device()).as("the kernel reuses the freed minor").isEqualTo(mine.device());
             assertThat(registry.reconcile()).containsExactly(new Drift(name, Drift.Kind.VANISHED, "forgotten"));
             assertThat(registry.devices()).doesNotContain(name, stranger);
+            FIGURES.put("reused-minor-not-taken-for-rename", 1);
         } finally {
             dm.remove(stranger);
         }
@@ -309,6 +325,7 @@ class RegistryInterferenceIT {
             stop.set(true);
             assertThat(ended).isInstanceOf(RegistryClosedException.class);
             assertThat(acquires.get()).isPositive();
+            FIGURES.put("close-acquires-before", acquires.get());
             // Nothing runs after close: no ioctl, no table made.
             long made = closing.tablesMade();
             assertThatThrownBy(() -> closing.load(name, linear(4096))).isInstanceOf(RegistryClosedException.class);
@@ -327,6 +344,9 @@ class RegistryInterferenceIT {
 
     @Test
     void aStackedLoadRacingARemoveOfTheDeviceBeneathNeverBothSucceed() throws Exception {
+        int stackWon = 0;
+        int removeWon = 0;
+        int bothRefused = 0;
         for (int round = 0; round < 20; round++) {
             String lower = RealKernel.name("race-low" + round);
             String upper = RealKernel.name("race-up" + round);
@@ -342,16 +362,23 @@ class RegistryInterferenceIT {
             Throwable removed = remove.get(60, TimeUnit.SECONDS);
             assertThat(stacked == null && removed == null).as("round %d: both succeeded", round).isFalse();
             if (stacked == null) {
+                stackWon++;
                 assertThat(removed).isInstanceOf(DeviceInUseException.class);
                 assertThat(dm.info(lower).openCount()).isEqualTo(1);
                 registry.removeStack(upper);
             } else if (removed == null) {
+                removeWon++;
                 assertThat(dm.list(upper, "")).as("no upper device left half-made").isEmpty();
             } else {
+                bothRefused++;
                 registry.remove(lower);
             }
             assertThat(registry.devices()).doesNotContain(lower, upper);
         }
+        FIGURES.put("stacked-load-remove-races", 20);
+        FIGURES.put("races-stack-first", stackWon);
+        FIGURES.put("races-remove-first", removeWon);
+        FIGURES.put("races-both-refused", bothRefused);
     }
 
     private static Throwable attempt(CountDownLatch go, IoBody body) {
@@ -385,8 +412,10 @@ class RegistryInterferenceIT {
             long start = System.nanoTime();
             udevLike.remove(name);
             assertThat(Files.exists(link, LinkOption.NOFOLLOW_LINKS)).as("complete only once the link went").isFalse();
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(600));
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(waited).isGreaterThan(Duration.ofMillis(600));
             udev.get(10, TimeUnit.SECONDS);
+            FIGURES.put("dangling-link-remove-waited-ms", waited.toMillis());
 
             // A link that stays: the kernel removed the device, the registry forgot it and says what lingers.
             String stays = RealKernel.name("link-stays");

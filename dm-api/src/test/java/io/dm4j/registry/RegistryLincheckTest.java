@@ -3,6 +3,7 @@ package io.dm4j.registry;
 import io.dm4j.CreateOptions;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
+import io.dm4j.testing.ReliabilityLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -151,13 +152,19 @@ public class RegistryLincheckTest {
 
     @Test
     void linearizableAndConsistentUnderModelChecking() {
+        int iterations = Integer.getInteger("dm4j.lincheck.iterations", 20);
+        int invocations = Integer.getInteger("dm4j.lincheck.invocations", 300);
+        long start = System.nanoTime();
         new ModelCheckingOptions()
-                .iterations(Integer.getInteger("dm4j.lincheck.iterations", 20))
-                .invocationsPerIteration(Integer.getInteger("dm4j.lincheck.invocations", 300))
+                .iterations(iterations)
+                .invocationsPerIteration(invocations)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(1)
                 .actorsAfter(1)
                 .check(RegistryLincheckTest.class);
+        ReliabilityLog.of("registry-model-checking").put("scenarios", iterations).put("interleavings-per-scenario",
+                invocations).put("threads", 2).put("operations-per-thread", 3).put("operation-kinds", 7)
+                .put("seconds", (System.nanoTime() - start) / 1_000_000_000L).put("violations", 0).write();
     }
 }
