@@ -20,7 +20,7 @@ import picocli.CommandLine.ParseResult;
             ChangeCommands.Clear.class, ChangeCommands.Suspend.class, ChangeCommands.Resume.class,
             ChangeCommands.Remove.class, ChangeCommands.RemoveAll.class, ChangeCommands.Rename.class,
             ChangeCommands.Message.class, WatchCommands.Wait.class, WatchCommands.Events.class,
-            HoldersCommand.class, ChangeCommands.Mknodes.class, DemoCommand.class})
+            HoldersCommand.class, ChangeCommands.Mknodes.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Dmctl {
     static final int FAILED = 1;
     static final int USAGE = 2;
