@@ -1,6 +1,9 @@
 package io.dm4j.cli;
 
+import io.dm4j.DeviceMapper;
 import io.dm4j.InvalidArgumentException;
+import io.dm4j.examples.HostDeviceMapper;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -11,6 +14,11 @@ import picocli.CommandLine.ParseResult;
  * {@code dmctl}: device-mapper from the command line, through dm4j; a drop-in for the common
  * {@code dmsetup} uses, with {@code --json} on every command. Exit codes: 0 success, 1 the
  * operation failed, 2 bad usage or invalid input. Errors are one line on stderr.
+ *
+ * <p>Everything that needs no kernel (help, versions, usage, every argument check dm4j makes
+ * before an ioctl) is done before device-mapper is opened, so a host without it answers that
+ * itself. A command that needs the kernel then fails with one line saying why device-mapper is
+ * not usable here.
  */
 @Command(name = "dmctl", mixinStandardHelpOptions = true, versionProvider = Dmctl.Version.class,
         description = "Drive the kernel's device-mapper through dm4j.",
@@ -25,10 +33,18 @@ public final class Dmctl {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
-    final InputStream in;
+    /** How a command reaches the kernel: the one step that needs device-mapper. */
+    @FunctionalInterface
+    interface Kernel {
+        DeviceMapper open() throws IOException;
+    }
 
-    private Dmctl(InputStream in) {
+    final Kernel kernel;
+    private final InputStream in;
+
+    private Dmctl(InputStream in, Kernel kernel) {
         this.in = in;
+        this.kernel = kernel;
     }
 
     /** Runs dmctl and exits with its status. */
@@ -43,7 +59,12 @@ public final class Dmctl {
 
     /** Runs dmctl with the given standard input (tables may come from it). */
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Dmctl(in));
+        return run(args, in, out, err, HostDeviceMapper::open);
+    }
+
+    /** Runs dmctl reaching the kernel through {@code kernel}. */
+    static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err, Kernel kernel) {
+        CommandLine cli = new CommandLine(new Dmctl(in, kernel));
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
@@ -52,13 +73,20 @@ public final class Dmctl {
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            err.println("dmctl: " + oneLine(e));
+            // The command's name, as dm4j's own errors carry theirs (DM_DEV_CREATE name: ...).
+            String where = e instanceof HostDeviceMapper.NotUsableException ? c.getCommandName() + ": " : "";
+            err.println("dmctl: " + where + oneLine(e));
             if (debug(parsed)) {
                 e.printStackTrace(err);
             }
             return e instanceof InvalidArgumentException ? USAGE : FAILED;
         });
         return cli.execute(args);
+    }
+
+    /** Standard input, where tables come from when no option names one. */
+    byte[] stdin() throws IOException {
+        return in.readAllBytes();
     }
 
     private static boolean debug(ParseResult parsed) {

@@ -27,6 +27,12 @@ final class HoldersCommand extends DeviceCommand {
     record Holder(String kind, String id, String detail) {}
 
     @Override
+    AutoCloseable beforeKernel() {
+        DeviceMapper.checkName(name);
+        return null;
+    }
+
+    @Override
     int run(DeviceMapper dm) throws IOException {
         DeviceInfo info = dm.info(name);
         DeviceNumber dev = info.device();
