@@ -3,6 +3,7 @@ package io.dm4j.cli;
 import io.dm4j.DeviceMapper;
 import io.dm4j.InvalidArgumentException;
 import io.dm4j.examples.HostDeviceMapper;
+import io.dm4j.examples.Launcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -18,7 +19,8 @@ import picocli.CommandLine.ParseResult;
  * <p>Everything that needs no kernel (help, versions, usage, every argument check dm4j makes
  * before an ioctl) is done before device-mapper is opened, so a host without it answers that
  * itself. A command that needs the kernel then fails with one line saying why device-mapper is
- * not usable here.
+ * not usable here, or, under {@code examples/launch}, is handed over to a real kernel
+ * ({@link Launcher#HAND_OVER}).
  */
 @Command(name = "dmctl", mixinStandardHelpOptions = true, versionProvider = Dmctl.Version.class,
         description = "Drive the kernel's device-mapper through dm4j.",
@@ -41,6 +43,7 @@ public final class Dmctl {
 
     final Kernel kernel;
     private final InputStream in;
+    private byte[] stdinRead;
 
     private Dmctl(InputStream in, Kernel kernel) {
         this.in = in;
@@ -64,7 +67,8 @@ public final class Dmctl {
 
     /** Runs dmctl reaching the kernel through {@code kernel}. */
     static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err, Kernel kernel) {
-        CommandLine cli = new CommandLine(new Dmctl(in, kernel));
+        Dmctl dmctl = new Dmctl(in, kernel);
+        CommandLine cli = new CommandLine(dmctl);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
@@ -73,6 +77,9 @@ public final class Dmctl {
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
+            if (e instanceof HostDeviceMapper.NotUsableException && Launcher.canHandOver()) {
+                return dmctl.handOver(err);
+            }
             // The command's name, as dm4j's own errors carry theirs (DM_DEV_CREATE name: ...).
             String where = e instanceof HostDeviceMapper.NotUsableException ? c.getCommandName() + ": " : "";
             err.println("dmctl: " + where + oneLine(e));
@@ -84,9 +91,24 @@ public final class Dmctl {
         return cli.execute(args);
     }
 
-    /** Standard input, where tables come from when no option names one. */
+    /**
+     * Standard input, where tables come from when no option names one: read once, and kept so that
+     * a hand-over can pass it on.
+     */
     byte[] stdin() throws IOException {
-        return in.readAllBytes();
+        if (stdinRead == null) {
+            stdinRead = in.readAllBytes();
+        }
+        return stdinRead;
+    }
+
+    private int handOver(PrintWriter err) {
+        try {
+            return Launcher.handOver(stdinRead == null ? new byte[0] : stdinRead);
+        } catch (IOException e) {
+            err.println("dmctl: cannot hand the command over to vm/run: " + oneLine(e));
+            return FAILED;
+        }
     }
 
     private static boolean debug(ParseResult parsed) {

@@ -3,6 +3,7 @@ package io.dm4j.cli;
 import io.dm4j.DeviceMapper;
 import io.dm4j.Dm4j;
 import io.dm4j.DmVersion;
+import io.dm4j.examples.Launcher;
 import io.dm4j.sys.Syscalls;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -10,15 +11,16 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 
 /**
- * {@code dmctl version}: the library and its native backend, which need no kernel, then the
- * driver version of the kernel's device-mapper.
+ * {@code dmctl version}: the library and its native backend, from this host, then the driver
+ * version of the kernel's device-mapper, from the kernel reached (this host's or, handed over,
+ * the one in vm/run).
  */
 @Command(name = "version", description = "Print the dm4j version, native backend and device-mapper driver version.")
 final class VersionCommand extends DeviceCommand {
     @Override
     AutoCloseable beforeKernel() {
         // One JSON document cannot be split between host and kernel: it comes whole, at the end.
-        if (!common.json) {
+        if (!common.json && !Launcher.handedOver()) {
             out().print("dm4j " + Dm4j.version() + "\nnative backend: " + Syscalls.get().backend() + " (Java "
                     + Runtime.version().feature() + ")\n");
             out().flush();

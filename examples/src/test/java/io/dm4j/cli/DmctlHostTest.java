@@ -100,7 +100,8 @@ class DmctlHostTest {
     }
 
     @Test
-    void aCommandThatNeedsTheKernelSaysInOneLineWhyItCannotHave() throws IOException {
+    void withoutTheLauncherACommandThatNeedsTheKernelSaysInOneLineWhyItCannotHave() throws IOException {
+        assertThat(System.getenv("DM4J_LAUNCH_HANDOVER")).as("tests run outside the launcher").isNull();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int status = Dmctl.run(new String[] {"ls"}, new PrintWriter(out, true), new PrintWriter(err, true));
