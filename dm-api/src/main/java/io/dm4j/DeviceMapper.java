@@ -162,6 +162,39 @@ public final class DeviceMapper implements AutoCloseable {
         Validation.checkTable(table);
     }
 
+    /**
+     * Checks a uuid as {@link #setUuid(String, String)} and {@link CreateOptions#uuid(String)} do
+     * before any ioctl: 1..128 bytes of UTF-8, no NUL or other control characters.
+     *
+     * @throws InvalidArgumentException naming the rule it breaks
+     */
+    public static void checkUuid(String uuid) {
+        Validation.checkUuid(uuid);
+    }
+
+    /**
+     * Checks an event number as {@link #waitEvent} and {@link #awaitEvent} do before any ioctl:
+     * the kernel's counters are 32 bits unsigned.
+     *
+     * @throws InvalidArgumentException naming the rule it breaks
+     */
+    public static void checkEventNr(long eventNr) {
+        Validation.checkEventNr(eventNr);
+    }
+
+    /**
+     * Checks a target message as {@link #message} does before any ioctl: non-empty text without
+     * NUL that fits dm4j's largest ioctl buffer, to a sector that is not negative.
+     *
+     * @throws InvalidArgumentException naming the rule it breaks
+     */
+    public static void checkMessage(long sector, String text) {
+        Validation.checkCString("message", text, 1, MAX_BUFFER - DmIoctl.SIZE - DmIoctl.MSG_MESSAGE - 1);
+        if (sector < 0) {
+            throw new InvalidArgumentException("sector", "must not be negative, got " + sector);
+        }
+    }
+
     /** The interface version of the kernel's device-mapper driver, read when this client opened. */
     public DmVersion driverVersion() {
         return driverVersion;
@@ -792,10 +825,7 @@ public final class DeviceMapper implements AutoCloseable {
      */
     public Optional<String> message(String name, long sector, String text) throws IOException {
         Validation.checkName(name);
-        Validation.checkCString("message", text, 1, MAX_BUFFER - DmIoctl.SIZE - DmIoctl.MSG_MESSAGE - 1);
-        if (sector < 0) {
-            throw new InvalidArgumentException("sector", "must not be negative, got " + sector);
-        }
+        checkMessage(sector, text);
         int size = DmIoctl.messageSize(text);
         // crypt's "key set <key>" carries a key: have the kernel wipe its copy.
         int flags = text.startsWith("key ") && driverVersion.atLeast(SECURE_DATA) ? DmIoctl.SECURE_DATA_FLAG : 0;

@@ -40,6 +40,12 @@ final class ChangeCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "The device.")
         String name;
 
+        @Override
+        AutoCloseable beforeKernel() throws IOException {
+            DeviceMapper.checkName(name);
+            return null;
+        }
+
         /** The device's state after the change, as the --json document. */
         void done(DeviceInfo info) {
             print("", JsonViews.info(info, OptionalInt.empty()));
@@ -71,20 +77,23 @@ final class ChangeCommands {
         @Option(names = {"-n", "--notable"}, description = "Create the device without a table.")
         boolean noTable;
 
+        private Table table;
+        private CreateOptions options;
+
         @Override
-        int run(DeviceMapper dm) throws IOException {
+        AutoCloseable beforeKernel() throws IOException {
             if (noTable && source.given()) {
                 throw new InvalidArgumentException("--notable", "cannot be combined with a table");
             }
-            // The table is read and checked before anything changes in the kernel; closing it wipes keys.
-            try (Table table = noTable ? null : source.read(stdin())) {
-                done(create(dm, table));
-            }
-            return 0;
+            options = uuid == null ? CreateOptions.defaults() : CreateOptions.defaults().uuid(uuid);
+            super.beforeKernel();
+            // Last, so that no failed check leaves it unclosed; closing it wipes keys.
+            table = noTable ? null : source.read(this);
+            return table;
         }
 
-        private DeviceInfo create(DeviceMapper dm, Table table) throws IOException {
-            CreateOptions options = uuid == null ? CreateOptions.defaults() : CreateOptions.defaults().uuid(uuid);
+        @Override
+        int run(DeviceMapper dm) throws IOException {
             DeviceInfo info = dm.create(name, options);
             if (table != null) {
                 try {
@@ -100,7 +109,8 @@ final class ChangeCommands {
                     throw e;
                 }
             }
-            return info;
+            done(info);
+            return 0;
         }
     }
 
@@ -112,11 +122,18 @@ final class ChangeCommands {
         @Option(names = {"-r", "--readonly"}, description = "The device becomes read-only with this table.")
         boolean readOnly;
 
+        private Table table;
+
+        @Override
+        AutoCloseable beforeKernel() throws IOException {
+            super.beforeKernel();
+            table = source.read(this); // last, as for create
+            return table;
+        }
+
         @Override
         DeviceInfo change(DeviceMapper dm) throws IOException {
-            try (Table table = source.read(stdin())) {
-                return dm.load(name, table, loadOptions(readOnly));
-            }
+            return dm.load(name, table, loadOptions(readOnly));
         }
     }
 
@@ -166,10 +183,21 @@ final class ChangeCommands {
         String newUuid;
 
         @Override
-        DeviceInfo change(DeviceMapper dm) throws IOException {
+        AutoCloseable beforeKernel() throws IOException {
             if ((newName == null) == (newUuid == null)) {
                 throw new InvalidArgumentException("rename", "needs either a new name or --set-uuid UUID");
             }
+            super.beforeKernel();
+            if (newName != null) {
+                DeviceMapper.checkName(newName);
+            } else {
+                DeviceMapper.checkUuid(newUuid);
+            }
+            return null;
+        }
+
+        @Override
+        DeviceInfo change(DeviceMapper dm) throws IOException {
             return newName != null ? dm.rename(name, newName) : dm.setUuid(name, newUuid);
         }
     }
@@ -196,6 +224,14 @@ final class ChangeCommands {
         @Option(names = {"-f", "--force"}, description = "First replace the table with 'error', so openers' I/O fails and they let go.")
         boolean force;
 
+        private Duration timeout;
+
+        @Override
+        AutoCloseable beforeKernel() throws IOException {
+            timeout = timeoutSeconds == null ? Duration.ofSeconds(5) : WatchCommands.timeout(timeoutSeconds, "--timeout");
+            return super.beforeKernel();
+        }
+
         @Override
         int run(DeviceMapper dm) throws IOException {
             if (mode.cancelDeferred) {
@@ -203,8 +239,6 @@ final class ChangeCommands {
                 done(dm.info(name));
                 return 0;
             }
-            Duration timeout = timeoutSeconds == null ? Duration.ofSeconds(5)
-                    : WatchCommands.timeout(timeoutSeconds, "--timeout");
             if (force) {
                 replaceWithError(dm);
             }
@@ -217,7 +251,7 @@ final class ChangeCommands {
                         json);
                 return 0;
             }
-            removeRetrying(dm, timeout);
+            removeRetrying(dm);
             // Reported complete only once the kernel no longer knows the device.
             try {
                 DeviceInfo still = dm.info(name);
@@ -230,7 +264,7 @@ final class ChangeCommands {
             return 0;
         }
 
-        private void removeRetrying(DeviceMapper dm, Duration timeout) throws IOException {
+        private void removeRetrying(DeviceMapper dm) throws IOException {
             boolean keepTrying = retry || timeoutSeconds != null;
             long deadline = System.nanoTime() + timeout.toNanos();
             boolean toldRetrying = false;
@@ -311,9 +345,19 @@ final class ChangeCommands {
         @Parameters(index = "2..*", arity = "1..*", paramLabel = "WORDS", description = "The message.")
         List<String> words;
 
+        private String text;
+
+        @Override
+        AutoCloseable beforeKernel() throws IOException {
+            super.beforeKernel();
+            text = String.join(" ", words);
+            DeviceMapper.checkMessage(sector, text);
+            return null;
+        }
+
         @Override
         int run(DeviceMapper dm) throws IOException {
-            java.util.Optional<String> reply = dm.message(name, sector, String.join(" ", words));
+            java.util.Optional<String> reply = dm.message(name, sector, text);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("name", name);
             json.put("reply", reply);
@@ -326,6 +370,14 @@ final class ChangeCommands {
     static final class Mknodes extends DeviceCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The device (all if omitted).")
         String name;
+
+        @Override
+        AutoCloseable beforeKernel() throws IOException {
+            if (name != null) {
+                DeviceMapper.checkName(name);
+            }
+            return null;
+        }
 
         @Override
         int run(DeviceMapper dm) throws IOException {

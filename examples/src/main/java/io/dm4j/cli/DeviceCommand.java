@@ -2,7 +2,6 @@ package io.dm4j.cli;
 
 import io.dm4j.DeviceMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * What every dmctl command shares: the common options, the output writers, and one
- * {@link DeviceMapper} client opened for the command and closed after it.
+ * {@link DeviceMapper} client opened for the command and closed after it. The client is opened
+ * only after {@link #beforeKernel()}, the one place where a command asks for the kernel.
  */
 abstract class DeviceCommand implements Callable<Integer> {
     @Mixin
@@ -23,17 +23,33 @@ abstract class DeviceCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (DeviceMapper dm = DeviceMapper.open()) {
+        try (AutoCloseable kept = beforeKernel(); DeviceMapper dm = dmctl().kernel.open()) {
             return run(dm);
         }
+    }
+
+    /**
+     * Does what needs no kernel, so that a host without device-mapper answers it too: checks the
+     * arguments as dm4j checks them before its first ioctl (with the same errors),
+     * reads what they name, and changes nothing outside this process.
+     *
+     * @return what the command keeps until it ends and then closes (a table, which may hold keys),
+     *     or null
+     */
+    AutoCloseable beforeKernel() throws IOException {
+        return null;
     }
 
     /** Does the command's work; returns the exit status (normally 0: failures throw). */
     abstract int run(DeviceMapper dm) throws IOException;
 
     /** Standard input, where tables come from when no option names them. */
-    InputStream stdin() {
-        return spec.parent().userObject() instanceof Dmctl d ? d.in : System.in;
+    byte[] stdin() throws IOException {
+        return dmctl().stdin();
+    }
+
+    private Dmctl dmctl() {
+        return (Dmctl) spec.root().userObject();
     }
 
     PrintWriter out() {

@@ -39,6 +39,12 @@ final class HoldersCommand extends DeviceCommand {
     }
 
     @Override
+    AutoCloseable beforeKernel() {
+        DeviceMapper.checkName(name);
+        return null;
+    }
+
+    @Override
     int run(DeviceMapper dm) throws IOException {
         DeviceInfo info = dm.info(name);
         DeviceNumber dev = info.device();

@@ -30,6 +30,14 @@ final class QueryCommands {
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The device (all devices if omitted).")
         String name;
 
+        @Override
+        final AutoCloseable beforeKernel() {
+            if (name != null) {
+                DeviceMapper.checkName(name);
+            }
+            return null;
+        }
+
         /** Asks the kernel once per device: only for the form that is printed. */
         @Override
         final int run(DeviceMapper dm) throws IOException {

@@ -3,7 +3,6 @@ package io.dm4j.cli;
 import io.dm4j.InvalidArgumentException;
 import io.dm4j.target.Table;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +21,8 @@ final class TableSource {
         return table != null || file != null;
     }
 
-    /** Reads and parses the table (from {@code stdin} if no option names one), before any ioctl. */
-    Table read(InputStream stdin) throws IOException {
+    /** Reads and parses the table (from the command's standard input if no option names one), before any ioctl. */
+    Table read(DeviceCommand command) throws IOException {
         if (table != null && file != null) {
             throw new InvalidArgumentException("table", "comes from --table or --table-file, not both");
         }
@@ -33,7 +32,7 @@ final class TableSource {
         } else if (file != null) {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } else {
-            text = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+            text = new String(command.stdin(), StandardCharsets.UTF_8);
         }
         // dmsetup's text rules; types dm4j does not know go to the kernel as they are
         return Table.parse(text);

@@ -42,9 +42,20 @@ final class WatchCommands {
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up after this long (exit status 1).")
         Double timeoutSeconds;
 
+        private Duration timeout;
+
+        @Override
+        AutoCloseable beforeKernel() {
+            timeout = timeout(timeoutSeconds, "--timeout");
+            DeviceMapper.checkName(name);
+            if (eventNr != null) {
+                DeviceMapper.checkEventNr(eventNr);
+            }
+            return null;
+        }
+
         @Override
         int run(DeviceMapper dm) throws IOException {
-            Duration timeout = timeout(timeoutSeconds, "--timeout");
             long after = eventNr != null ? eventNr : dm.info(name).eventNr();
             Optional<DeviceInfo> info = dm.awaitEvent(name, after, timeout);
             if (info.isEmpty()) {
@@ -70,12 +81,20 @@ final class WatchCommands {
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "Stop after this long.")
         Double timeoutSeconds;
 
+        private Duration timeout;
+
         @Override
-        int run(DeviceMapper dm) throws IOException {
+        AutoCloseable beforeKernel() {
             if (count != null && count < 1) {
                 throw new InvalidArgumentException("--count", "must be at least 1");
             }
-            long deadline = System.nanoTime() + timeout(timeoutSeconds, "--timeout").toNanos();
+            timeout = timeout(timeoutSeconds, "--timeout");
+            return null;
+        }
+
+        @Override
+        int run(DeviceMapper dm) throws IOException {
+            long deadline = System.nanoTime() + timeout.toNanos();
             LinkedBlockingQueue<DeviceEvent> queue = new LinkedBlockingQueue<>();
             try (EventMonitor monitor = EventMonitor.start()) {
                 AutoCloseable subscription = device == null ? monitor.subscribe(queue::add)

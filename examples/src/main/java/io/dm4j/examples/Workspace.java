@@ -44,14 +44,24 @@ public final class Workspace implements AutoCloseable {
         this.registry = TableRegistry.open(dm);
     }
 
-    /** A workspace for the example of that name, narrating to {@code out}. */
+    /**
+     * A workspace for the example of that name, narrating to {@code out}.
+     *
+     * @throws HostDeviceMapper.NotUsableException if this host has no usable device-mapper; then
+     *     nothing was made
+     */
     public static Workspace open(String example, PrintStream out) throws IOException {
-        Path dir = Files.createTempDirectory("dm4j-" + example + "-");
+        DeviceMapper dm = HostDeviceMapper.open(); // first: a host without it gets nothing made
         try {
-            return new Workspace(out, "dm4j-" + example + "-" + ProcessHandle.current().pid() + "-", dir,
-                    DeviceMapper.open());
+            Path dir = Files.createTempDirectory("dm4j-" + example + "-");
+            try {
+                return new Workspace(out, "dm4j-" + example + "-" + ProcessHandle.current().pid() + "-", dir, dm);
+            } catch (RuntimeException e) {
+                Files.deleteIfExists(dir);
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(dir);
+            dm.close();
             throw e;
         }
     }

@@ -18,6 +18,14 @@ class DmctlTest {
     }
 
     @Test
+    void helpNamesACommandAndPrintsItsUsage() {
+        StringWriter out = new StringWriter();
+        int status = Dmctl.run(new String[] {"help", "create"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        assertThat(status).isZero();
+        assertThat(out.toString()).startsWith("Usage: dmctl create ").contains("--table=LINES");
+    }
+
+    @Test
     void jsonEscapesStringsAndKeepsFieldOrder() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", "a\"b\\c\n\u0001");
