@@ -131,6 +131,30 @@ public class ReliabilityReport {
                     + r.n("changes") + " changes";
             case "unprivileged-dmctl" -> r.n("commands-refused") + " dmctl commands as nobody | every one exit status 1 "
                     + "with one error line carrying the CAP_SYS_ADMIN hint | – | " + r.n("changes") + " changes";
+            case "registry-fault-injection" -> r.n("runs") + " runs: each of " + r.n("operations") + " registry "
+                    + "operations with one kernel call failing in one way (" + r.n("failure-points") + " kinds: errnos, "
+                    + "failures after the kernel changed, bugs, Errors), in-memory kernel | " + r.n("pairs")
+                    + " (operation, failure point) pairs struck; " + r.n("inconsistent-runs") + " runs leaving a device "
+                    + "in a transitional state, a holder count off, the registry unlike the kernel, a device lost or a "
+                    + "table destroyed twice or never | – | –";
+            case "registry-interrupt-injection" -> r.n("runs") + " interrupts, one before or after each kernel call of "
+                    + "each of " + r.n("operations") + " operations | " + r.n("inconsistent-runs") + " runs inconsistent "
+                    + "as above or without the interrupt flag | – | –";
+            case "registry-model-checking" -> r.n("scenarios") + " Lincheck scenarios x " + r.n("interleavings-per-scenario")
+                    + " interleavings, " + r.n("threads") + " threads x " + r.n("operations-per-thread") + " of "
+                    + r.n("operation-kinds") + " operations (acquire, load, resume, remove, rename, stacked create, "
+                    + "close), " + r.n("seconds") + " s | " + r.n("violations") + " non-linearizable results or broken "
+                    + "invariants | – | –";
+            case "registry-interference" -> r.n("interrupted-removes") + " interrupted removes (holders, EBUSY); "
+                    + r.n("dmsetup-removes-followed") + " removes, " + r.n("dmsetup-renames-followed") + " renames, "
+                    + r.n("dmsetup-reloads-followed") + " reload by dmsetup; a device made at a freed minor; "
+                    + r.n("stacked-load-remove-races") + " stacked loads racing removes; a close with a holder and "
+                    + "acquires in flight; a dangling udev link | interrupts answered within "
+                    + r.n("interrupt-holders-max-us") + " µs (holders) and " + r.n("interrupt-busy-max-us")
+                    + " µs (EBUSY); all followed, the stranger not taken for a rename; races won by the stack "
+                    + r.n("races-stack-first") + ", by the remove " + r.n("races-remove-first") + ", both refused "
+                    + r.n("races-both-refused") + ", never both; remove waited " + r.n("dangling-link-remove-waited-ms")
+                    + " ms for the link | – | 0 (leak check)";
             case "leak-check" -> r.n("it-classes-checked") + " IT classes checked before and after (device-mapper "
                     + "devices, loop devices) | " + r.n("it-classes-leaking") + " leaked | – | " + r.n("it-classes-leaking");
             default -> new TreeMap<>(r.figures()) + " | | |";

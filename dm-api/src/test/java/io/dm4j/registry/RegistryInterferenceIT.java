@@ -58,6 +58,8 @@ class RegistryInterferenceIT {
     DeviceMapper dm;
     TableRegistry registry;
     LoopDevice loop;
+    /** Threads of their own: the common pool has one thread on a 2-CPU guest, and a test blocks some. */
+    final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -68,6 +70,7 @@ class RegistryInterferenceIT {
 
     @AfterEach
     void tearDown() throws IOException {
+        pool.shutdownNow();
         for (String name : registry.devices()) {
             try {
                 registry.removeStack(name);
@@ -302,7 +305,7 @@ class RegistryInterferenceIT {
                 } catch (RegistryException | InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, pool);
             assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong acquires = new AtomicLong();
@@ -317,7 +320,7 @@ class RegistryInterferenceIT {
                     }
                 }
                 return null;
-            });
+            }, pool);
             assertThat(acquiring.await(30, TimeUnit.SECONDS)).isTrue();
             assertThatThrownBy(closing::close).isInstanceOfSatisfying(HoldersTimeoutException.class,
                     e -> assertThat(e.count()).isEqualTo(1));
@@ -354,9 +357,9 @@ class RegistryInterferenceIT {
             CountDownLatch go = new CountDownLatch(1);
             CompletableFuture<Throwable> stack = CompletableFuture.supplyAsync(() -> attempt(go,
                     () -> registry.create(upper, CreateOptions.defaults(),
-                            List.of(new TargetLine(0, 8192, "linear", low.device() + " 0")))));
+                            List.of(new TargetLine(0, 8192, "linear", low.device() + " 0")))), pool);
             CompletableFuture<Throwable> remove = CompletableFuture.supplyAsync(() -> attempt(go,
-                    () -> registry.remove(lower)));
+                    () -> registry.remove(lower)), pool);
             go.countDown();
             Throwable stacked = stack.get(60, TimeUnit.SECONDS);
             Throwable removed = remove.get(60, TimeUnit.SECONDS);
@@ -408,7 +411,7 @@ class RegistryInterferenceIT {
                 } catch (IOException | InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, pool);
             long start = System.nanoTime();
             udevLike.remove(name);
             assertThat(Files.exists(link, LinkOption.NOFOLLOW_LINKS)).as("complete only once the link went").isFalse();
