@@ -354,10 +354,11 @@ class RegistryInterferenceIT {
             String lower = RealKernel.name("race-low" + round);
             String upper = RealKernel.name("race-up" + round);
             DeviceInfo low = registry.create(lower, CreateOptions.defaults(), linear(8192));
+            registry.create(upper, CreateOptions.defaults());
             CountDownLatch go = new CountDownLatch(1);
             CompletableFuture<Throwable> stack = CompletableFuture.supplyAsync(() -> attempt(go,
-                    () -> registry.create(upper, CreateOptions.defaults(),
-                            List.of(new TargetLine(0, 8192, "linear", low.device() + " 0")))), pool);
+                    () -> registry.load(upper, List.of(new TargetLine(0, 8192, "linear", low.device() + " 0")))),
+                    pool);
             CompletableFuture<Throwable> remove = CompletableFuture.supplyAsync(() -> attempt(go,
                     () -> registry.remove(lower)), pool);
             go.countDown();
@@ -367,13 +368,15 @@ class RegistryInterferenceIT {
             if (stacked == null) {
                 stackWon++;
                 assertThat(removed).isInstanceOf(DeviceInUseException.class);
-                assertThat(dm.info(lower).openCount()).isEqualTo(1);
+                assertThat(dm.info(upper).hasInactiveTable()).isTrue();
                 registry.removeStack(upper);
             } else if (removed == null) {
                 removeWon++;
-                assertThat(dm.list(upper, "")).as("no upper device left half-made").isEmpty();
+                assertThat(dm.info(upper).hasInactiveTable()).as("no table on a removed device").isFalse();
+                registry.remove(upper);
             } else {
                 bothRefused++;
+                registry.remove(upper);
                 registry.remove(lower);
             }
             assertThat(registry.devices()).doesNotContain(lower, upper);
