@@ -13,10 +13,12 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A device the registry manages: its lifecycle state, its two table slots and who uses it.
  *
- * <p>Every change of its state, slots and name happens with {@link #lock} held; holders never
- * take it, and read the volatile fields instead. The state moves
+ * <p>Every change of its slots and name, and of its state but one, happens with {@link #lock}
+ * held; holders never take it, and read the volatile fields instead. The state moves
  * {@code ACTIVE -> REMOVING -> (ACTIVE | GONE)}, {@code ACTIVE -> GONE} when another program
- * removed it, and {@code * -> CLOSED} when the registry closes; GONE and CLOSED are final.
+ * removed it, and {@code * -> CLOSED} when the registry closes: that one move is made without
+ * the lock, so that an operation holding it sees it at its next wait and ends. GONE and CLOSED
+ * are final (a remove that ends after a close leaves GONE, which closes nothing more).
  */
 final class ManagedDevice {
     /** Where the device is in its life, as the registry sees it. */
