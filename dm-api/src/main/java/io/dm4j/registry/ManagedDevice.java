@@ -43,6 +43,7 @@ final class ManagedDevice {
     final Visibility visibility;
     /** Serializes this device's operations; waits for it are interruptible. */
     final ReentrantLock lock = new ReentrantLock();
+    /** Read freely; written under {@link #lock}, or by {@link #close()}, and moved back only by {@link #restore()}. */
     volatile State state = State.ACTIVE;
     volatile Table live;
     volatile Table inactive;
@@ -60,6 +61,34 @@ final class ManagedDevice {
         this.uuid = uuid;
         this.visibility = visibility;
         this.trackedChannels = track ? new HoldSet() : null;
+    }
+
+    private static final java.lang.invoke.VarHandle STATE;
+
+    static {
+        try {
+            STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(ManagedDevice.class, "state", State.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The registry closes: final, whatever the device was doing. */
+    void close() {
+        state = State.CLOSED;
+    }
+
+    /** A remove starts: REMOVING, if the device is still ACTIVE (a close may have just marked it). */
+    boolean startRemoving() {
+        return STATE.compareAndSet(this, State.ACTIVE, State.REMOVING);
+    }
+
+    /**
+     * A remove that did not happen: ACTIVE again, unless the registry closed meanwhile (a plain
+     * write here could undo the close's mark, and an acquire would then spin on a closed table).
+     */
+    void restore() {
+        STATE.compareAndSet(this, State.REMOVING, State.ACTIVE);
     }
 
     Table slot(TableSlot slot) {

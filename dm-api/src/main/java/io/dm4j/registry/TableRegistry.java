@@ -321,7 +321,7 @@ public final class TableRegistry implements AutoCloseable {
      * managed as the kernel has it, and the failure says so.
      */
     private void rollBackCreate(ManagedDevice d, Throwable failure) {
-        d.state = ManagedDevice.State.REMOVING;
+        d.startRemoving(); // (or closed meanwhile: the kernel device goes all the same)
         List<Table> tables = d.slotted();
         tables.addAll(reaper.retiredOf(d));
         try {
@@ -583,8 +583,10 @@ public final class TableRegistry implements AutoCloseable {
 
     private RemoveResult removeLocked(ManagedDevice d, RemovePolicy policy) throws IOException {
         long start = System.nanoTime();
-        // 1. From here on every acquire and stacked load fails; then no table may use it.
-        d.state = ManagedDevice.State.REMOVING;
+        // 1. From here on every acquire fails and stacked loads wait; then no table may use it.
+        if (!d.startRemoving()) {
+            throw new RegistryClosedException(d.name, false); // the only other move under our lock
+        }
         List<Table> tables = d.slotted();
         try {
             StackGraph.checkUnused(d);
@@ -706,9 +708,7 @@ public final class TableRegistry implements AutoCloseable {
             t.holders.reopen();
         }
         d.channels.reopen();
-        if (d.state == ManagedDevice.State.REMOVING) {
-            d.state = ManagedDevice.State.ACTIVE;
-        }
+        d.restore();
     }
 
     /** A removed device's tables are destroyed, what they used is released, and it leaves the registry. */
@@ -840,7 +840,7 @@ public final class TableRegistry implements AutoCloseable {
         }
         List<ManagedDevice> all = directory.close();
         for (ManagedDevice d : all) {
-            d.state = ManagedDevice.State.CLOSED;
+            d.close();
             d.wakeWaiters();
         }
         HoldersTimeoutException held = null;
@@ -854,6 +854,8 @@ public final class TableRegistry implements AutoCloseable {
                             held = Reaper.timeout(d.name, "close", t.holders, t.tracked, false);
                         }
                     }
+                    d.live = null;
+                    d.inactive = null;
                 } finally {
                     d.lock.unlock();
                 }
