@@ -95,14 +95,59 @@ final class Reaper {
         }
     }
 
-    /** Retired tables still held, for close. */
-    List<Table> retired() {
-        return List.copyOf(retired);
+    /**
+     * The registry's close: each device's tables (under its lock, after the operation in flight
+     * ended) and every retired table are destroyed once their holders close, within the destroy
+     * timeout. The ones still held then stay undestroyed.
+     *
+     * @return the first device whose holders stayed, or null
+     */
+    HoldersTimeoutException destroyAll(List<ManagedDevice> devices) throws OperationInterruptedException {
+        HoldersTimeoutException held = null;
+        long deadline = deadline(destroyTimeout);
+        try {
+            for (ManagedDevice d : devices) {
+                d.lock.lockInterruptibly();
+                try {
+                    for (Table t : d.slotted()) {
+                        if (!destroyAtClose(t, deadline) && held == null) {
+                            held = timeout(d.name, "close", t.holders, t.tracked, false);
+                        }
+                    }
+                    d.live = null;
+                    d.inactive = null;
+                } finally {
+                    d.lock.unlock();
+                }
+            }
+            for (Table t : retired) {
+                if (retired.remove(t) && !destroyAtClose(t, deadline) && held == null) {
+                    held = timeout(t.device.name, "close", t.holders, t.tracked, false);
+                }
+            }
+        } catch (InterruptedException e) {
+            throw new OperationInterruptedException("close", "(registry)", false,
+                    "while waiting for holders; the tables still held are not destroyed");
+        }
+        return held;
     }
 
-    /** Takes a retired table out, for close; false if someone else did first. */
-    boolean claim(Table t) {
-        return retired.remove(t);
+    /** Waits for the table's holders (the close's own wait: not ended by the closing it does). */
+    private static boolean destroyAtClose(Table t, long deadline) throws InterruptedException {
+        if (t.isDestroyed()) {
+            return true;
+        }
+        t.holders.close();
+        if (awaitDrained(t.holders, t.tracked, deadline, () -> false)) {
+            t.destroy();
+            return true;
+        }
+        return false;
+    }
+
+    /** The retired tables, for tests. */
+    List<Table> retired() {
+        return List.copyOf(retired);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.dm4j.registry;
 import io.dm4j.DeviceInfo;
 import io.dm4j.DeviceListEntry;
 import io.dm4j.DeviceNotFoundException;
+import io.dm4j.OperationInterruptedException;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
 import java.io.IOException;
@@ -47,6 +48,43 @@ final class Reconciler {
             cause.addSuppressed(e);
             return cause;
         }
+    }
+
+    /** {@link TableRegistry#reconcile()}: one device list, then each managed device under its lock. */
+    List<Drift> all() throws IOException {
+        List<DeviceListEntry> kernelList = kernel.list("");
+        List<Drift> drifts = new ArrayList<>();
+        for (ManagedDevice d : List.copyOf(directory.all())) {
+            try {
+                d.lock.lockInterruptibly();
+            } catch (InterruptedException e) {
+                throw new OperationInterruptedException("reconcile", d.name, false,
+                        "while waiting for another operation on the device; " + drifts.size() + " changes followed");
+            }
+            try {
+                if (d.state != ManagedDevice.State.ACTIVE) {
+                    continue;
+                }
+                Drift moved = follow(d, kernelList);
+                if (moved != null) {
+                    drifts.add(moved);
+                }
+                if (d.state == ManagedDevice.State.ACTIVE) {
+                    Drift reloaded = reloaded(d);
+                    if (reloaded != null) {
+                        drifts.add(reloaded);
+                    }
+                }
+            } catch (DeviceNotFoundException goneMeanwhile) {
+                Drift gone = follow(d, kernel.list(""));
+                if (gone != null) {
+                    drifts.add(gone);
+                }
+            } finally {
+                d.lock.unlock();
+            }
+        }
+        return drifts;
     }
 
     /** Follows one device against a device list; null if it is where the registry thinks. */
@@ -155,6 +193,26 @@ final class Reconciler {
     }
 
     // -------------------------------------------------- after a failed call: did the kernel change?
+
+    /**
+     * The exception for an operation that took effect in the kernel and then failed: an
+     * interrupt stays an interrupt, anything else is a {@link KernelChangedException}.
+     */
+    static IOException changed(ManagedDevice d, String operation, String nowState, Throwable failure) {
+        if (failure instanceof java.io.InterruptedIOException) {
+            OperationInterruptedException e = new OperationInterruptedException(operation, d.name, true,
+                    "after the kernel made the change (" + nowState + ")");
+            e.initCause(failure);
+            return e;
+        }
+        KernelChangedException changed = new KernelChangedException(d.name, operation, nowState, failure);
+        if (failure instanceof Error error) {
+            error.addSuppressed(changed); // an Error stays an Error; what happened goes with it
+            throw error;
+        }
+        return changed;
+    }
+
 
     /**
      * After a failed call: makes the slots hold the kernel's tables if the call changed them

@@ -3,7 +3,6 @@ package io.dm4j.registry;
 import io.dm4j.CreateOptions;
 import io.dm4j.DeviceExistsException;
 import io.dm4j.DeviceInfo;
-import io.dm4j.DeviceListEntry;
 import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
 import io.dm4j.InvalidArgumentException;
@@ -17,7 +16,6 @@ import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -73,7 +71,6 @@ public final class TableRegistry implements AutoCloseable {
     private final StackGraph graph;
     private final Reaper reaper;
     private final Remover remover;
-    private final GoneProbe probe;
     private final Reconciler reconciler;
     private final Adopter adopter;
 
@@ -84,9 +81,8 @@ public final class TableRegistry implements AutoCloseable {
         boolean track = options.tracking() != HolderTracking.COUNT;
         this.graph = new StackGraph(track);
         this.reaper = new Reaper(options.destroyTimeout(), directory::isClosed);
-        this.remover = new Remover(kernel, directory::isClosed);
-        this.probe = new GoneProbe(kernel);
         this.reconciler = new Reconciler(kernel, directory, reaper, graph);
+        this.remover = new Remover(kernel, directory, reaper, reconciler, options.destroyTimeout());
         this.adopter = new Adopter(kernel, directory, graph, ledger, track);
     }
 
@@ -281,7 +277,7 @@ public final class TableRegistry implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             DeviceInfo madeAnyway = reconciler.created(name, createOptions.uuid(), e);
             if (madeAnyway != null) {
-                undoCreate(name, madeAnyway.device(), createOptions, e);
+                remover.removeStray(newDevice(name, madeAnyway.device(), createOptions.uuid(), createOptions.visibility()), e);
             }
             throw e;
         }
@@ -291,7 +287,7 @@ public final class TableRegistry implements AutoCloseable {
             try {
                 directory.publish(d);
             } catch (RegistryException | RuntimeException | Error e) {
-                undoCreate(name, d.number, createOptions, e);
+                remover.removeStray(d, e);
                 throw e;
             }
             try {
@@ -301,7 +297,7 @@ public final class TableRegistry implements AutoCloseable {
                 }
                 return kernel.info(name);
             } catch (IOException | RuntimeException | Error e) {
-                rollBackCreate(d, e);
+                remover.rollBackCreate(d, e);
                 throw e;
             }
         } finally {
@@ -312,54 +308,6 @@ public final class TableRegistry implements AutoCloseable {
     private ManagedDevice newDevice(String name, io.dm4j.DeviceNumber number, java.util.Optional<String> uuid,
             Visibility visibility) {
         return new ManagedDevice(ledger, name, number, uuid, visibility, options.tracking() != HolderTracking.COUNT);
-    }
-
-    /**
-     * A create that failed after the kernel device was made and published: the device leaves the
-     * registry and the kernel. Its tables are destroyed once any holder that found them (an
-     * acquire of the inactive table, say) closes. If the kernel will not remove it, it stays
-     * managed as the kernel has it, and the failure says so.
-     */
-    private void rollBackCreate(ManagedDevice d, Throwable failure) {
-        d.startRemoving(); // (or closed meanwhile: the kernel device goes all the same)
-        List<Table> tables = d.slotted();
-        tables.addAll(reaper.retiredOf(d));
-        try {
-            for (Table t : tables) {
-                t.holders.close();
-            }
-            d.channels.close();
-            // Whoever found the new table meanwhile may keep it a moment; the remove goes on after
-            // the wait either way, and a table still held is destroyed when its holder closes.
-            awaitHolders(d, tables, Reaper.deadline(options.destroyTimeout()));
-        } catch (IOException | RuntimeException | Error e) {
-            failure.addSuppressed(e);
-        }
-        try {
-            remover.remove(d, RemovePolicy.defaults());
-        } catch (IOException | RuntimeException | Error e) {
-            failure.addSuppressed(e);
-            restore(d);
-            try {
-                reconciler.reloaded(d);
-            } catch (IOException | RuntimeException | Error again) {
-                failure.addSuppressed(again);
-            }
-            failure.addSuppressed(new RegistryException(d.name,
-                    "could not be removed again after the failed create: it stays managed as the kernel has it"));
-            return;
-        }
-        reconciler.forget(d);
-    }
-
-    /** The kernel made a device the registry will not manage: remove it again. */
-    private void undoCreate(String name, io.dm4j.DeviceNumber number, CreateOptions createOptions, Throwable failure) {
-        ManagedDevice stray = newDevice(name, number, createOptions.uuid(), createOptions.visibility());
-        try {
-            remover.remove(stray, RemovePolicy.defaults());
-        } catch (IOException | RuntimeException | Error e) {
-            failure.addSuppressed(e);
-        }
     }
 
     /**
@@ -456,7 +404,7 @@ public final class TableRegistry implements AutoCloseable {
             } catch (IOException | RuntimeException | Error e) {
                 if (!(e instanceof DeviceNotFoundException) && reconciler.renamed(d, newName, e)) {
                     directory.renamed(d, name, newName);
-                    throw changed(d, "rename", "it is now " + newName, e);
+                    throw Reconciler.changed(d, "rename", "it is now " + newName, e);
                 }
                 directory.release(newName, d);
                 throw failed(d, "rename", e);
@@ -497,7 +445,7 @@ public final class TableRegistry implements AutoCloseable {
         }
         Drift drift = reconciler.resync(d, failure);
         if (drift != null) {
-            return changed(d, operation, drift.detail(), failure);
+            return Reconciler.changed(d, operation, drift.detail(), failure);
         }
         if (failure instanceof IOException io) {
             return io;
@@ -506,25 +454,6 @@ public final class TableRegistry implements AutoCloseable {
             throw r;
         }
         throw (Error) failure;
-    }
-
-    /**
-     * The exception for an operation that took effect in the kernel and then failed: an
-     * interrupt stays an interrupt, anything else is a {@link KernelChangedException}.
-     */
-    private static IOException changed(ManagedDevice d, String operation, String nowState, Throwable failure) {
-        if (failure instanceof java.io.InterruptedIOException) {
-            OperationInterruptedException e = new OperationInterruptedException(operation, d.name, true,
-                    "after the kernel made the change (" + nowState + ")");
-            e.initCause(failure);
-            return e;
-        }
-        KernelChangedException changed = new KernelChangedException(d.name, operation, nowState, failure);
-        if (failure instanceof Error error) {
-            error.addSuppressed(changed); // an Error stays an Error; what happened goes with it
-            throw error;
-        }
-        return changed;
     }
 
     /** An operation on one device, under its lock. */
@@ -578,153 +507,7 @@ public final class TableRegistry implements AutoCloseable {
      */
     public RemoveResult remove(String name, RemovePolicy policy) throws IOException {
         Objects.requireNonNull(policy, "policy");
-        return locked(name, "remove", d -> removeLocked(d, policy));
-    }
-
-    private RemoveResult removeLocked(ManagedDevice d, RemovePolicy policy) throws IOException {
-        long start = System.nanoTime();
-        // 1. From here on every acquire fails and stacked loads wait; then no table may use it.
-        if (!d.startRemoving()) {
-            throw new RegistryClosedException(d.name, false); // the only other move under our lock
-        }
-        List<Table> tables = d.slotted();
-        try {
-            StackGraph.checkUnused(d);
-            tables.addAll(reaper.retiredOf(d));
-            for (Table t : tables) {
-                t.holders.close();
-            }
-            d.channels.close();
-            awaitHolders(d, tables, Reaper.deadline(policy.holderTimeout()));
-        } catch (IOException | RuntimeException | Error e) {
-            restore(d);
-            throw e;
-        }
-        Duration waited = Duration.ofNanos(System.nanoTime() - start);
-        // 2. The kernel's remove, retried while something else keeps the device open.
-        Remover.KernelRemoval removal;
-        try {
-            removal = remover.remove(d, policy);
-        } catch (IOException | RuntimeException | Error e) {
-            if (e instanceof DeviceNotFoundException nf) {
-                restore(d);
-                throw reconciler.notFound(d, nf);
-            }
-            if (!reconciler.removed(d, probe, e)) {
-                restore(d);
-                throw e;
-            }
-            finish(d, tables);
-            throw changed(d, "remove", "it is removed; the registry forgot it", e);
-        }
-        // 3-4. Gone from the kernel's list, and its nodes gone.
-        String remains;
-        try {
-            remains = probe.awaitGone(d, Reaper.deadline(policy.goneTimeout()));
-        } catch (InterruptedException e) {
-            if (removal.deferred() && cancelDeferred(d)) {
-                throw new OperationInterruptedException("remove", d.name, false,
-                        "while the deferred remove waited for the device's last opener; it was cancelled");
-            }
-            finish(d, tables);
-            throw new OperationInterruptedException("remove", d.name, true,
-                    "while waiting for its nodes to go; the registry forgot it");
-        } catch (IOException | RuntimeException | Error e) {
-            if (removal.deferred() && cancelDeferred(d)) {
-                throw e;
-            }
-            finish(d, tables);
-            throw changed(d, "remove", "it is removed; the registry forgot it", e);
-        }
-        if (remains != null) {
-            if (removal.deferred() && cancelDeferred(d)) {
-                throw new RemoveFailedException(d.name, "still open when the deferred remove's deadline passed;"
-                        + " the deferred remove was cancelled", kernel.openers(d.number), false, null);
-            }
-            // The kernel did remove it; only a node or sysfs entry lingers. The device is no
-            // longer ours to manage: finish the Java side, then report what lingers.
-            finish(d, tables);
-            throw new RemoveFailedException(d.name, "the kernel removed it but " + remains, List.of(), true, null);
-        }
-        // 5. Destructors: release the managed devices the tables used.
-        finish(d, tables);
-        return new RemoveResult(d.name, d.number, waited, removal.busyRetries(), removal.deferred());
-    }
-
-    /** Waits for the device's holders and channels; a timeout, interrupt or close changes nothing. */
-    private void awaitHolders(ManagedDevice d, List<Table> tables, long deadline) throws IOException {
-        try {
-            for (Table t : tables) {
-                if (!reaper.awaitDrained(t.holders, t.tracked, deadline)) {
-                    throw drainFailed(d, t.holders, t.tracked);
-                }
-            }
-            if (!reaper.awaitDrained(d.channels, d.trackedChannels, deadline)) {
-                throw drainFailed(d, d.channels, d.trackedChannels);
-            }
-        } catch (InterruptedException e) {
-            throw new OperationInterruptedException("remove", d.name, false, "while waiting for holders to close");
-        }
-    }
-
-    private RegistryException drainFailed(ManagedDevice d, Holders holders, HoldSet tracked) {
-        return directory.isClosed() ? new RegistryClosedException(d.name, false)
-                : Reaper.timeout(d.name, "remove", holders, tracked, false);
-    }
-
-    /**
-     * Takes a scheduled deferred remove back. True if it was taken back (the device stays, and
-     * the registry restored it); false if the device went meanwhile.
-     */
-    private boolean cancelDeferred(ManagedDevice d) throws IOException {
-        try {
-            kernel.cancelDeferredRemove(d.name);
-        } catch (DeviceNotFoundException e) {
-            if (!reconciler.removed(d, probe, e)) {
-                throw stillScheduled(d, e);
-            }
-            kernel.mknodes(d.name);
-            return false;
-        } catch (IOException | RuntimeException | Error e) {
-            throw stillScheduled(d, e);
-        }
-        restore(d);
-        return true;
-    }
-
-    /**
-     * A deferred remove that could not be taken back: the device stays managed, as the kernel
-     * still has it, until it goes (then the next touch or {@link #reconcile()} forgets it).
-     */
-    private IOException stillScheduled(ManagedDevice d, Throwable failure) {
-        restore(d);
-        return changed(d, "remove", "a deferred remove is still scheduled: the kernel removes the device when"
-                + " its last opener closes", failure);
-    }
-
-    /** A remove that did not happen: references can be taken again. */
-    private static void restore(ManagedDevice d) {
-        for (Table t : d.slotted()) {
-            t.holders.reopen();
-        }
-        d.channels.reopen();
-        d.restore();
-    }
-
-    /** A removed device's tables are destroyed, what they used is released, and it leaves the registry. */
-    private void finish(ManagedDevice d, List<Table> tables) {
-        d.state = ManagedDevice.State.GONE;
-        directory.forget(d);
-        reaper.destroyDrained(tables);
-        d.live = null;
-        d.inactive = null;
-        for (Table t : tables) {
-            for (ManagedDevice u : t.uses) {
-                if (u.users.contains(t)) {
-                    throw new IllegalStateException(u.name + " still lists a destroyed table of " + d.name);
-                }
-            }
-        }
+        return locked(name, "remove", d -> remover.remove(d, policy));
     }
 
     /**
@@ -786,39 +569,7 @@ public final class TableRegistry implements AutoCloseable {
      */
     public List<Drift> reconcile() throws IOException {
         directory.checkOpen("(registry)");
-        List<DeviceListEntry> kernelList = kernel.list("");
-        List<Drift> drifts = new ArrayList<>();
-        for (ManagedDevice d : List.copyOf(directory.all())) {
-            try {
-                d.lock.lockInterruptibly();
-            } catch (InterruptedException e) {
-                throw new OperationInterruptedException("reconcile", d.name, false,
-                        "while waiting for another operation on the device; " + drifts.size() + " changes followed");
-            }
-            try {
-                if (d.state != ManagedDevice.State.ACTIVE) {
-                    continue;
-                }
-                Drift moved = reconciler.follow(d, kernelList);
-                if (moved != null) {
-                    drifts.add(moved);
-                }
-                if (d.state == ManagedDevice.State.ACTIVE) {
-                    Drift reloaded = reconciler.reloaded(d);
-                    if (reloaded != null) {
-                        drifts.add(reloaded);
-                    }
-                }
-            } catch (DeviceNotFoundException goneMeanwhile) {
-                Drift gone = reconciler.follow(d, kernel.list(""));
-                if (gone != null) {
-                    drifts.add(gone);
-                }
-            } finally {
-                d.lock.unlock();
-            }
-        }
-        return drifts;
+        return reconciler.all();
     }
 
     // ---------------------------------------------------------------- close
@@ -843,46 +594,9 @@ public final class TableRegistry implements AutoCloseable {
             d.close();
             d.wakeWaiters();
         }
-        HoldersTimeoutException held = null;
-        long deadline = Reaper.deadline(options.destroyTimeout());
-        try {
-            for (ManagedDevice d : all) {
-                d.lock.lockInterruptibly();
-                try {
-                    for (Table t : d.slotted()) {
-                        if (!destroyAtClose(t, deadline) && held == null) {
-                            held = Reaper.timeout(d.name, "close", t.holders, t.tracked, false);
-                        }
-                    }
-                    d.live = null;
-                    d.inactive = null;
-                } finally {
-                    d.lock.unlock();
-                }
-            }
-            for (Table t : reaper.retired()) {
-                if (reaper.claim(t) && !destroyAtClose(t, deadline) && held == null) {
-                    held = Reaper.timeout(t.device.name, "close", t.holders, t.tracked, false);
-                }
-            }
-        } catch (InterruptedException e) {
-            throw new OperationInterruptedException("close", "(registry)", false,
-                    "while waiting for holders; the tables still held are not destroyed");
-        }
+        HoldersTimeoutException held = reaper.destroyAll(all);
         if (held != null) {
             throw held;
         }
-    }
-
-    private static boolean destroyAtClose(Table t, long deadline) throws InterruptedException {
-        if (t.isDestroyed()) {
-            return true;
-        }
-        t.holders.close();
-        if (Reaper.awaitDrained(t.holders, t.tracked, deadline, () -> false)) {
-            t.destroy();
-            return true;
-        }
-        return false;
     }
 }
