@@ -496,7 +496,7 @@ public final class DeviceMapper implements AutoCloseable {
     /**
      * Waits until the device's event counter differs from {@code afterEventNr}, at most
      * {@code timeout}. On kernels with global events (4.37+) it polls a control descriptor of its
-     * own, so it ends at the deadline and reacts to {@link Thread#interrupt} within 100 ms; on
+     * own, so it ends at the deadline and reacts to {@link Thread#interrupt} within 50 ms; on
      * older ones it blocks in {@code DM_DEV_WAIT} on a helper thread, which stays blocked until
      * the device's next event if the wait timed out.
      *
@@ -531,7 +531,7 @@ public final class DeviceMapper implements AutoCloseable {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new OperationInterruptedException("awaitEvent", name, false, "while waiting for an event");
                 }
-                if (sys.poll(fds, events, revents, (int) Math.min(100, Math.max(1, left / 1_000_000))) == 0) {
+                if (sys.poll(fds, events, revents, (int) Math.min(50, Math.max(1, left / 1_000_000))) == 0) {
                     continue;
                 }
                 waiter.armPoll();

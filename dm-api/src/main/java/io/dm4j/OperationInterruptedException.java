@@ -16,6 +16,9 @@ public class OperationInterruptedException extends InterruptedIOException {
     private final boolean kernelChanged;
 
     /**
+     * Sets the calling thread's interrupt status again: whoever throws this was interrupted, and
+     * the status travels with the exception.
+     *
      * @param operation what was interrupted, e.g. {@code "remove"}
      * @param device the device it addressed
      * @param kernelChanged whether the kernel had already done the change when the wait was interrupted
@@ -23,7 +26,7 @@ public class OperationInterruptedException extends InterruptedIOException {
      */
     public OperationInterruptedException(String operation, String device, boolean kernelChanged, String detail) {
         super(device + ": " + operation + " interrupted " + detail
-                + (kernelChanged ? " (the kernel had already made the change)" : " (nothing was changed)"));
+                + (kernelChanged ? " (the kernel had already made the change)" : " (the kernel was not changed)"));
         this.operation = operation;
         this.device = device;
         this.kernelChanged = kernelChanged;

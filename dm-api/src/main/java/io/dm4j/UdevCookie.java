@@ -33,7 +33,7 @@ final class UdevCookie implements AutoCloseable {
     /** Keys are 16 bits wide: this many collisions in a row means the key space is used up. */
     private static final int MAX_TRIES = 1000;
     /** The wait sleeps in slices this long, so that an interrupt is noticed. */
-    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Syscalls sys;
     private final int semid;

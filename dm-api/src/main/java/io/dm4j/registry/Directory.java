@@ -81,11 +81,18 @@ final class Directory {
         byName.remove(name, d);
     }
 
-    /** The device now has {@code newName} (reserved, or free): the old name goes. */
-    synchronized void renamed(ManagedDevice d, String oldName, String newName) {
-        byName.putIfAbsent(newName, d);
+    /**
+     * The device now has {@code newName} (reserved by it, or free): the old name goes. False if
+     * another device took that name meanwhile; nothing changed then.
+     */
+    synchronized boolean renamed(ManagedDevice d, String oldName, String newName) {
+        ManagedDevice holder = byName.putIfAbsent(newName, d);
+        if (holder != null && holder != d) {
+            return false;
+        }
         byName.remove(oldName, d);
         d.name = newName;
+        return true;
     }
 
     /** The device leaves the registry. */

@@ -25,13 +25,17 @@ final class GoneProbe {
         return false;
     }
 
+    /** What {@link #awaitGone} returns when the registry began to close first. */
+    static final String CLOSING = "the registry closed before the device was seen gone";
+
     /**
-     * Waits until the device is gone, at most until {@code deadline}.
+     * Waits until the device is gone, at most until {@code deadline}, or until {@code closing}.
      *
-     * @return null when gone, else what remains
+     * @return null when gone, {@link #CLOSING}, else what remains
      * @throws InterruptedException if interrupted while waiting (status cleared)
      */
-    String awaitGone(ManagedDevice d, long deadline) throws IOException, InterruptedException {
+    String awaitGone(ManagedDevice d, long deadline, java.util.function.BooleanSupplier closing)
+            throws IOException, InterruptedException {
         while (true) {
             boolean listed = listed(d);
             if (!listed) {
@@ -41,6 +45,9 @@ final class GoneProbe {
             boolean node = kernel.nodePresent(d.name);
             if (!listed && !inSysfs && !node) {
                 return null;
+            }
+            if (closing.getAsBoolean()) {
+                return CLOSING;
             }
             if (System.nanoTime() - deadline >= 0) {
                 return listed ? "it is still listed" : inSysfs ? "/sys/dev/block/" + d.number + " remains"

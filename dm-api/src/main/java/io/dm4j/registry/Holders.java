@@ -89,7 +89,8 @@ final class Holders {
                 if (left <= 0 || stop.getAsBoolean()) {
                     return false;
                 }
-                LockSupport.parkNanos(this, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+                // A release unparks at once; the slice bounds how late a stop (a close) is seen.
+                LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
             }
             return true;
         } finally {

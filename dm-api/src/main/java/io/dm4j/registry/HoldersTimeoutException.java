@@ -6,7 +6,8 @@ import java.util.List;
  * Holders did not release a table or device before the deadline. Nothing is destroyed while
  * held. What else happened depends on the operation, and {@link #kernelChanged()} says which:
  * <ul>
- *   <li>a remove, or a close: nothing changed in the kernel; the device stays managed and usable;
+ *   <li>a remove: nothing changed in the kernel; the device stays managed and usable;
+ *   <li>a close: the registry is closed all the same; the tables still held are not destroyed;
  *   <li>a load, resume or clear: the kernel made the change, and the registry's slots follow it;
  *       only the table that left its slot waits, detached (no new holder can reach it), and is
  *       destroyed once its holders close, at the registry's next fixed point. Do not repeat the

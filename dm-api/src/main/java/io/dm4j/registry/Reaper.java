@@ -86,13 +86,22 @@ final class Reaper {
         return of;
     }
 
-    /** Destroys tables whose holders have drained (a removed device's); they leave the retired list. */
-    void destroyDrained(List<Table> tables) {
-        for (Table t : tables) {
-            if (!t.isDestroyed() && (!retired.contains(t) || retired.remove(t))) {
+    /**
+     * The tables of a device that is gone leave their slots: each is destroyed now if unheld,
+     * else retired until its holders close. Its tables already retired are reaped with the rest.
+     * A retired table is destroyed only by whoever takes it out of the retired list, so two
+     * fixed points never destroy it twice.
+     */
+    void release(List<Table> slotted) {
+        for (Table t : slotted) {
+            t.holders.close();
+            if (t.holders.count() == 0) {
                 t.destroy();
+            } else {
+                retired.add(t);
             }
         }
+        reap();
     }
 
     /**
@@ -116,6 +125,7 @@ final class Reaper {
                     }
                     d.live = null;
                     d.inactive = null;
+                    d.channels.close(); // no channel opens from now on; open ones stay the caller's
                 } finally {
                     d.lock.unlock();
                 }
@@ -163,14 +173,19 @@ final class Reaper {
     /** {@link #awaitDrained(Holders, HoldSet, long)}, ending early when {@code stop} says so. */
     static boolean awaitDrained(Holders holders, HoldSet tracked, long deadline, BooleanSupplier stop)
             throws InterruptedException {
+        return !heldByCaller(tracked) && holders.awaitDrained(deadline, stop);
+    }
+
+    /** The calling thread holds one of these itself (known only where holders are tracked). */
+    static boolean heldByCaller(HoldSet tracked) {
         if (tracked != null) {
             for (Hold h : tracked.snapshot()) {
                 if (h.heldBy(Thread.currentThread()) && !h.isReleased()) {
-                    return false;
+                    return true;
                 }
             }
         }
-        return holders.awaitDrained(deadline, stop);
+        return false;
     }
 
     static HoldersTimeoutException timeout(String name, String operation, Holders holders, HoldSet tracked,

@@ -17,7 +17,8 @@ import java.util.Objects;
  * after the kernel had already made the change. The kernel is asked, never guessed: a device that
  * went from its name is followed as renamed only if the kernel shows the same device (its number,
  * and its uuid, or without one its tables' shape) under another name; otherwise it is forgotten.
- * Every method runs with the device's lock held.
+ * A difference is acted on only as seen by a device list taken with the device's lock held.
+ * Every method but {@link #all()} and {@link #created} runs with the device's lock held.
  */
 final class Reconciler {
     private final Kernel kernel;
@@ -65,7 +66,8 @@ final class Reconciler {
                 if (d.state != ManagedDevice.State.ACTIVE) {
                     continue;
                 }
-                Drift moved = follow(d, kernelList);
+                // The first list is only a hint: a create or rename may have come after it.
+                Drift moved = listedAsKnown(d, kernelList) ? null : follow(d, kernel.list(""));
                 if (moved != null) {
                     drifts.add(moved);
                 }
@@ -87,6 +89,15 @@ final class Reconciler {
         return drifts;
     }
 
+    private static boolean listedAsKnown(ManagedDevice d, List<DeviceListEntry> kernelList) {
+        for (DeviceListEntry e : kernelList) {
+            if (e.device().equals(d.number) && e.name().equals(d.name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Follows one device against a device list; null if it is where the registry thinks. */
     Drift follow(ManagedDevice d, List<DeviceListEntry> kernelList) throws IOException {
         DeviceListEntry byNumber = null;
@@ -99,8 +110,8 @@ final class Reconciler {
         if (byNumber != null && byNumber.name().equals(old)) {
             return null;
         }
-        if (byNumber != null && !directory.contains(byNumber.name()) && sameDevice(d, byNumber)) {
-            directory.renamed(d, old, byNumber.name());
+        if (byNumber != null && !directory.contains(byNumber.name()) && sameDevice(d, byNumber)
+                && directory.renamed(d, old, byNumber.name())) {
             return new Drift(old, Drift.Kind.RENAMED, "now managed as " + byNumber.name());
         }
         forget(d);
@@ -150,19 +161,10 @@ final class Reconciler {
     void forget(ManagedDevice d) {
         d.state = ManagedDevice.State.GONE;
         directory.forget(d);
-        d.wakeWaiters();
-        List<Table> tables = d.slotted();
-        tables.addAll(reaper.retiredOf(d));
+        List<Table> slotted = d.slotted();
         d.live = null;
         d.inactive = null;
-        for (Table t : tables) {
-            t.holders.close();
-            if (t.holders.count() == 0) {
-                reaper.destroyDrained(List.of(t));
-            } else if (!reaper.retiredOf(d).contains(t)) {
-                reaper.retire(t);
-            }
-        }
+        reaper.release(slotted);
     }
 
     /**
@@ -174,6 +176,15 @@ final class Reconciler {
         List<TargetLine> live = info.hasLiveTable() ? kernel.table(d.name, TableSlot.LIVE) : null;
         List<TargetLine> inactive = info.hasInactiveTable() ? kernel.table(d.name, TableSlot.INACTIVE) : null;
         List<String> changed = new ArrayList<>();
+        if (inactive == null && d.inactive != null && sameShape(d.inactive, live)) {
+            // The inactive table went live (a resume that then failed, or another program's):
+            // the same Table, with its lines and the devices it uses, not a copy read back.
+            Table old = d.live;
+            d.live = d.inactive;
+            d.inactive = null;
+            reaper.retire(old);
+            changed.add("live");
+        }
         if (!sameShape(d.live, live)) {
             Table old = d.live;
             d.live = live == null ? null : graph.newTable(d, live, directory.all());

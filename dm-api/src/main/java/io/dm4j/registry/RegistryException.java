@@ -3,8 +3,10 @@ package io.dm4j.registry;
 import java.io.IOException;
 
 /**
- * A registry operation could not be done. Unless {@link #kernelChanged()} says otherwise, the
- * device and the registry are as they were before the call.
+ * A registry operation could not be done. Unless {@link #kernelChanged()} or the type says
+ * otherwise, the device and the registry are as they were before the call. The types that say
+ * otherwise: {@link DeviceVanishedException} and {@link DeviceRenamedException} (another program
+ * changed the device, and the registry followed it), {@link KernelChangedException}.
  */
 public class RegistryException extends IOException {
     private static final long serialVersionUID = 1L;

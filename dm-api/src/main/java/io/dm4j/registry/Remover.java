@@ -66,6 +66,10 @@ final class Remover {
             kernelRemove(d, RemovePolicy.defaults());
         } catch (IOException | RuntimeException | Error e) {
             failure.addSuppressed(e);
+            if (reconciler.removed(d, probe, e)) {
+                reconciler.forget(d); // removed all the same (a udev wait failed after the ioctl)
+                return;
+            }
             restore(d);
             try {
                 reconciler.reloaded(d);
@@ -88,7 +92,22 @@ final class Remover {
         }
     }
 
+    /**
+     * Removes the device (its lock held). However it ends, the device is left ACTIVE (nothing
+     * changed) or GONE (forgotten), never REMOVING.
+     */
     RemoveResult remove(ManagedDevice d, RemovePolicy policy) throws IOException {
+        reaper.reap(); // a fixed point: tables retired by others may have drained, releasing this device
+        try {
+            return removeUnderWay(d, policy);
+        } finally {
+            if (d.state == ManagedDevice.State.REMOVING) {
+                restore(d); // a path that neither restored nor finished: an Error from below, say
+            }
+        }
+    }
+
+    private RemoveResult removeUnderWay(ManagedDevice d, RemovePolicy policy) throws IOException {
         long start = System.nanoTime();
         // 1. From here on every acquire fails and stacked loads wait; then no table may use it.
         if (!d.startRemoving()) {
@@ -121,27 +140,35 @@ final class Remover {
                 restore(d);
                 throw e;
             }
-            finish(d, tables);
+            reconciler.forget(d);
             throw Reconciler.changed(d, "remove", "it is removed; the registry forgot it", e);
         }
         // 3-4. Gone from the kernel's list, and its nodes gone.
         String remains;
         try {
-            remains = probe.awaitGone(d, Reaper.deadline(policy.goneTimeout()));
+            remains = probe.awaitGone(d, Reaper.deadline(policy.goneTimeout()), closing);
         } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // kept whatever the cancel below throws
             if (removal.deferred() && cancelDeferred(d)) {
                 throw new OperationInterruptedException("remove", d.name, false,
                         "while the deferred remove waited for the device's last opener; it was cancelled");
             }
-            finish(d, tables);
+            reconciler.forget(d);
             throw new OperationInterruptedException("remove", d.name, true,
                     "while waiting for its nodes to go; the registry forgot it");
         } catch (IOException | RuntimeException | Error e) {
             if (removal.deferred() && cancelDeferred(d)) {
                 throw e;
             }
-            finish(d, tables);
+            reconciler.forget(d);
             throw Reconciler.changed(d, "remove", "it is removed; the registry forgot it", e);
+        }
+        if (remains == GoneProbe.CLOSING) {
+            if (removal.deferred() && cancelDeferred(d)) {
+                throw new RegistryClosedException(d.name, false); // the scheduled remove taken back
+            }
+            reconciler.forget(d);
+            throw new RegistryClosedException(d.name, true);
         }
         if (remains != null) {
             if (removal.deferred() && cancelDeferred(d)) {
@@ -150,11 +177,11 @@ final class Remover {
             }
             // The kernel did remove it; only a node or sysfs entry lingers. The device is no
             // longer ours to manage: finish the Java side, then report what lingers.
-            finish(d, tables);
+            reconciler.forget(d);
             throw new RemoveFailedException(d.name, "the kernel removed it but " + remains, List.of(), true, null);
         }
         // 5. Destructors: release the managed devices the tables used.
-        finish(d, tables);
+        reconciler.forget(d);
         return new RemoveResult(d.name, d.number, waited, removal.busyRetries(), removal.deferred());
     }
 
@@ -190,7 +217,11 @@ final class Remover {
             if (!reconciler.removed(d, probe, e)) {
                 throw stillScheduled(d, e);
             }
-            kernel.mknodes(d.name);
+            try {
+                kernel.mknodes(d.name);
+            } catch (IOException | RuntimeException nodeLingers) {
+                e.addSuppressed(nodeLingers); // the node check that follows reports it
+            }
             return false;
         } catch (IOException | RuntimeException | Error e) {
             throw stillScheduled(d, e);
@@ -201,7 +232,7 @@ final class Remover {
 
     /**
      * A deferred remove that could not be taken back: the device stays managed, as the kernel
-     * still has it, until it goes (then the next touch or {@link #reconcile()} forgets it).
+     * still has it, until it goes (then the next touch or {@link TableRegistry#reconcile()} forgets it).
      */
     private IOException stillScheduled(ManagedDevice d, Throwable failure) {
         restore(d);
@@ -217,23 +248,6 @@ final class Remover {
         d.channels.reopen();
         d.restore();
     }
-
-    /** A removed device's tables are destroyed, what they used is released, and it leaves the registry. */
-    private void finish(ManagedDevice d, List<Table> tables) {
-        d.state = ManagedDevice.State.GONE;
-        directory.forget(d);
-        reaper.destroyDrained(tables);
-        d.live = null;
-        d.inactive = null;
-        for (Table t : tables) {
-            for (ManagedDevice u : t.uses) {
-                if (u.users.contains(t)) {
-                    throw new IllegalStateException(u.name + " still lists a destroyed table of " + d.name);
-                }
-            }
-        }
-    }
-
 
     /** The kernel's part: until it accepts, nothing has changed. */
     private KernelRemoval kernelRemove(ManagedDevice d, RemovePolicy policy) throws IOException {

@@ -74,11 +74,17 @@ final class StackGraph {
      * moment it marks itself removing until it ends: it then either failed (it saw this table
      * among the users: the device is active again) or it ended before this table was entered (the
      * device is gone, and the table names a device the registry no longer manages, as if the
-     * remove had come first). Either way the two agree on an order. Removes take no other
-     * device's lock, so this wait cannot close a cycle.
+     * remove had come first). Either way the two agree on an order. A remove takes no other
+     * device's lock; it does wait for the holders of the device's tables, so a thread that holds
+     * one itself is refused at once rather than made to wait for its own reference.
      */
     private static void awaitSettled(ManagedDevice u) throws IOException {
         while (u.state == ManagedDevice.State.REMOVING) {
+            for (Table t : u.slotted()) {
+                if (Reaper.heldByCaller(t.tracked)) {
+                    throw new DeviceRemovingException(u.name);
+                }
+            }
             try {
                 u.lock.lockInterruptibly();
             } catch (InterruptedException e) {

@@ -1,7 +1,6 @@
 package io.dm4j.registry;
 
 import io.dm4j.CreateOptions;
-import io.dm4j.DeviceExistsException;
 import io.dm4j.DeviceInfo;
 import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
@@ -189,6 +188,11 @@ public final class TableRegistry implements AutoCloseable {
             d.checkUsable(name);
             throw new DeviceRemovingException(name);
         }
+        if (d.state != ManagedDevice.State.ACTIVE || !name.equals(d.name)) {
+            d.channels.release(); // a close, remove or rename came between the check and the hold
+            d.checkUsable(name);
+            throw new DeviceRemovingException(name); // a remove that started and ended meanwhile
+        }
         FileChannel file;
         try {
             file = FileChannel.open(kernel.blockNode(d.number), openOptions);
@@ -272,8 +276,8 @@ public final class TableRegistry implements AutoCloseable {
         DeviceInfo created;
         try {
             created = kernel.create(name, createOptions);
-        } catch (DeviceExistsException | InvalidArgumentException notMade) {
-            throw notMade;
+        } catch (io.dm4j.DeviceMapperException | InvalidArgumentException notMade) {
+            throw notMade; // the ioctl itself failed: the kernel made nothing (and a device of that name is not ours)
         } catch (IOException | RuntimeException | Error e) {
             DeviceInfo madeAnyway = reconciler.created(name, createOptions.uuid(), e);
             if (madeAnyway != null) {
@@ -575,9 +579,11 @@ public final class TableRegistry implements AutoCloseable {
     // ---------------------------------------------------------------- close
 
     /**
-     * Closes the registry: operations in flight end promptly with {@link RegistryClosedException},
-     * none starts, and every table's destructor runs, after its holders close (within the destroy
-     * timeout). Kernel devices stay as they are; the caller's {@link DeviceMapper} stays open.
+     * Closes the registry: none starts, operations in flight end with {@link RegistryClosedException}
+     * at their next wait (within 100 ms; one already inside a kernel call finishes that call, and
+     * says so with {@link RegistryException#kernelChanged()}), no channel opens, and every table's
+     * destructor runs, after its holders close (within the destroy timeout). Kernel devices stay
+     * as they are; the caller's {@link DeviceMapper} stays open.
      *
      * @throws HoldersTimeoutException if some holders did not close; their tables are then left
      *     undestroyed (and counted as such), and the registry is closed all the same
