@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dm4j.registry.TableRegistry;
 import io.dm4j.testing.BadInputCorpus;
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.RealKernel;
 import io.dm4j.testing.ReliabilityLog;

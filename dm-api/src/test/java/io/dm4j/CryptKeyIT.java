@@ -10,7 +10,7 @@ import io.dm4j.target.KeyDisclosure;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
 import io.dm4j.testing.BlockIo;
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;

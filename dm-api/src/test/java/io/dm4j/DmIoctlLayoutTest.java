@@ -2,7 +2,7 @@ package io.dm4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dm4j.testing.CProgram;
+import io.dm4j.sys.testing.CProgram;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

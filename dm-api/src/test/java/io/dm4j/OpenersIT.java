@@ -2,7 +2,7 @@ package io.dm4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevices;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;

@@ -26,7 +26,7 @@ import io.dm4j.status.VerityStatus;
 import io.dm4j.status.WritecacheStatus;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.Syscalls;
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dm4j.registry.TableRegistry;
 import io.dm4j.sys.Syscalls;
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.RealKernel;
 import io.dm4j.testing.Udevd;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
 import io.dm4j.target.ZeroTarget;
 import io.dm4j.testing.ChildJvm;
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.RealKernel;
 import io.dm4j.testing.ReliabilityLog;
 import java.io.IOException;

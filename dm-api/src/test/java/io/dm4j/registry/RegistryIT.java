@@ -7,7 +7,7 @@ import io.dm4j.CreateOptions;
 import io.dm4j.DeviceMapper;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;

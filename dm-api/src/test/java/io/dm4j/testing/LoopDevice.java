@@ -1,5 +1,6 @@
 package io.dm4j.testing;
 
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.DeviceNumber;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,5 +1,6 @@
 package io.dm4j.testing;
 
+import io.dm4j.sys.testing.Commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dm4j.DeviceMapper;

@@ -1,5 +1,6 @@
 package io.dm4j.testing;
 
+import io.dm4j.sys.testing.Commands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.LoopDevices;
 import io.dm4j.testing.RealKernel;

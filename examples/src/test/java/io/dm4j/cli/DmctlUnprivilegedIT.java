@@ -6,7 +6,7 @@ import io.dm4j.DeviceListEntry;
 import io.dm4j.DeviceMapper;
 import io.dm4j.TargetLine;
 import io.dm4j.testing.ChildJvm;
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.RealKernel;
 import io.dm4j.testing.ReliabilityLog;
 import java.io.InputStream;

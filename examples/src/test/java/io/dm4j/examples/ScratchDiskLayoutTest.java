@@ -2,7 +2,7 @@ package io.dm4j.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dm4j.testing.CProgram;
+import io.dm4j.sys.testing.CProgram;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.dm4j.sys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dm4j.testing.Commands;
+import io.dm4j.sys.testing.Commands;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

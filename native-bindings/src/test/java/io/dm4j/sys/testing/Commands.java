@@ -1,4 +1,4 @@
-package io.dm4j.testing;
+package io.dm4j.sys.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
