@@ -1,0 +1,2 @@
+/** Internal, not API: the JNA backend of {@link io.dm4j.sys.Syscalls}, found through {@link java.util.ServiceLoader}. */
+package io.dm4j.sys.jna;
