@@ -1,0 +1,15 @@
+/**
+ * dm4j: Linux device-mapper through its ioctls. {@link io.dm4j.DeviceMapper} is the client;
+ * {@link io.dm4j.registry.TableRegistry} manages table lifetimes on top of it. On JDK 22+ run with
+ * {@code --enable-native-access=io.dm4j.sys}; on JDK 17 and 21 add {@code io.dm4j.sys.jnr} or
+ * {@code io.dm4j.sys.jna} (artifacts {@code dm4j-native-jnr}, {@code dm4j-native-jna}).
+ */
+module io.dm4j {
+    requires transitive io.dm4j.sys;
+
+    exports io.dm4j;
+    exports io.dm4j.message;
+    exports io.dm4j.registry;
+    exports io.dm4j.status;
+    exports io.dm4j.target;
+}
