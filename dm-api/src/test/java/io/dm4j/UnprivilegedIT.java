@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +83,11 @@ class UnprivilegedIT {
         if (classPath == null) {
             classPath = ChildJvm.classPath(dir);
         }
-        Commands.Result r = Commands.run("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                ChildJvm.java(), "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Ddm4j.native=ffm",
-                "-cp", classPath, Child.class.getName(), name, Boolean.toString(nodeOpen));
+        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", ChildJvm.java(), "-XX:TieredStopAtLevel=1"));
+        command.addAll(ChildJvm.nativeOptions());
+        command.addAll(List.of("-cp", classPath, Child.class.getName(), name, Boolean.toString(nodeOpen)));
+        Commands.Result r = Commands.run(command.toArray(String[]::new));
         assertThat(r.exitCode()).as("child as nobody:%n%s%s", r.stdout(), r.stderr()).isZero();
         return r.stdout();
     }

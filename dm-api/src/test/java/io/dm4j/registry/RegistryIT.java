@@ -8,6 +8,7 @@ import io.dm4j.DeviceMapper;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
 import io.dm4j.sys.testing.Commands;
+import io.dm4j.testing.ChildJvm;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;
@@ -369,11 +370,11 @@ class RegistryIT {
     @Test
     void aRestartedProgramAdoptsWhatACrashedOneLeft() throws Exception {
         String uuidPrefix = RealKernel.name("crash-");
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                CrashingProgram.class.getName(), RealKernel.prefix(), uuidPrefix, loop.number().toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(ChildJvm.java()));
+        command.addAll(ChildJvm.nativeOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashingProgram.class.getName(),
+                RealKernel.prefix(), uuidPrefix, loop.number().toString()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         String line = new String(child.getInputStream().readNBytes(6));
         assertThat(line).isEqualTo("ready\n");
         child.destroyForcibly().waitFor(); // kill -9

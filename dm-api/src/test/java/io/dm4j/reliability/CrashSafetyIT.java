@@ -153,12 +153,17 @@ class CrashSafetyIT {
             throws IOException {
         String java = ChildJvm.java();
         // The warm-up run records an ahead-of-time cache (classes loaded and linked, method
-        // handles); the killed children start from it. It needs jars on the class path.
+        // handles; JDK 25+); the killed children start from it. It needs jars on the class path.
         Path aot = dir.resolve("child.aot");
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Ddm4j.native=ffm",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", (once ? "-XX:AOTCacheOutput=" : "-XX:AOTCache=") + aot,
-                "-Xlog:aot=off", "-Xlog:cds=off", "-cp", jarredClassPath(), Child.class.getName(), prefix, uuidPrefix,
-                loop.number().toString(), markers.toString(), Boolean.toString(once)).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(ChildJvm.nativeOptions());
+        if (Runtime.version().feature() >= 25) {
+            command.addAll(List.of((once ? "-XX:AOTCacheOutput=" : "-XX:AOTCache=") + aot, "-Xlog:aot=off",
+                    "-Xlog:cds=off"));
+        }
+        command.addAll(List.of("-cp", jarredClassPath(), Child.class.getName(), prefix, uuidPrefix,
+                loop.number().toString(), markers.toString(), Boolean.toString(once)));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
     private String classPath;

@@ -1,5 +1,6 @@
 package io.dm4j.testing;
 
+import io.dm4j.sys.Syscalls;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,6 +46,19 @@ public final class ChildJvm {
             entries.add(jar.toString());
         }
         return String.join(File.pathSeparator, entries);
+    }
+
+    /**
+     * What a child JVM needs to use the native backend this JVM uses: the JDK 17 runs of the suite
+     * use jnr-ffi, the others FFM.
+     */
+    public static List<String> nativeOptions() {
+        List<String> options = new ArrayList<>();
+        if (Runtime.version().feature() >= 22) {
+            options.add("--enable-native-access=ALL-UNNAMED");
+        }
+        options.add("-D" + Syscalls.BACKEND_PROPERTY + "=" + Syscalls.get().backend());
+        return options;
     }
 
     /** The {@code java} of this JVM. */

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,9 +37,11 @@ class DmctlUnprivilegedIT {
             dm.resume(name);
             try {
                 List<DeviceListEntry> before = dm.list();
-                Commands.Result r = Commands.run("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                        ChildJvm.java(), "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
-                        "-Ddm4j.native=ffm", "-cp", ChildJvm.classPath(dir), Child.class.getName(), name);
+                List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
+                        "--clear-groups", ChildJvm.java(), "-XX:TieredStopAtLevel=1"));
+                command.addAll(ChildJvm.nativeOptions());
+                command.addAll(List.of("-cp", ChildJvm.classPath(dir), Child.class.getName(), name));
+                Commands.Result r = Commands.run(command.toArray(String[]::new));
                 assertThat(r.exitCode()).as("%s%s", r.stdout(), r.stderr()).isZero();
                 assertThat(r.stdout()).doesNotContain("FAIL");
                 long refused = r.stdout().lines().filter(l -> l.endsWith(": refused")).count();
