@@ -30,8 +30,15 @@ public final class FfmProvider implements BackendProvider {
         if (jdk < MINIMUM_JDK) {
             throw new UnsupportedOperationException("needs JDK " + MINIMUM_JDK + "+, running " + jdk);
         }
-        // Reflection, because on the JDK this class is compiled for the backend does not exist.
-        return (NativeBackend) Class.forName(FfmProvider.class.getPackageName() + ".FfmBackend")
-                .getDeclaredConstructor().newInstance();
+        Class<?> backend;
+        try {
+            // Reflection, because on the JDK this class is compiled for the backend does not exist.
+            backend = Class.forName(FfmProvider.class.getPackageName() + ".FfmBackend");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the FFM classes are missing: they sit under META-INF/versions/22 of "
+                    + "dm4j-native-bindings, which must stay a multi-release jar (a shaded or repacked jar needs "
+                    + "'Multi-Release: true' in its manifest)", e);
+        }
+        return (NativeBackend) backend.getDeclaredConstructor().newInstance();
     }
 }
