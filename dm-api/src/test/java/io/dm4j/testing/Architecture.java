@@ -30,7 +30,7 @@ public final class Architecture {
         assertThat(imported.stream().map(JavaClass::getName))
                 .as("the import must see the library and the bindings, or the rules prove nothing")
                 .contains("io.dm4j.DeviceMapper", "io.dm4j.registry.TableRegistry", "io.dm4j.sys.Syscalls",
-                        "io.dm4j.sys.FfmBackend", "io.dm4j.sys.JnaBackend", "io.dm4j.sys.JnrBackend");
+                        "io.dm4j.sys.ffm.FfmBackend", "io.dm4j.sys.jna.JnaBackend", "io.dm4j.sys.jnr.JnrBackend");
         return imported;
     }
 
