@@ -995,7 +995,7 @@ public final class DeviceMapper implements AutoCloseable {
             DmIoctl.Header h;
             try {
                 ioctls.increment();
-                sys.ioctl(fd, command.request(), b);
+                sys.ioctl(fd, DmIoctl.request(command), b);
                 h = DmIoctl.readHeader(b);
             } catch (ErrnoException e) {
                 zero(b, used);

@@ -17,6 +17,8 @@ import java.util.Set;
 final class DmIoctl {
     private DmIoctl() {}
 
+    private static final long IOWR_DM_IOCTL = 0xC138FD00L;
+
     static final int NAME_LEN = 128;
     static final int UUID_LEN = 129;
     static final int MAX_TYPE_NAME = 16;
@@ -81,6 +83,11 @@ final class DmIoctl {
     // struct dm_target_msg
     static final int MSG_SECTOR = 0;
     static final int MSG_MESSAGE = 8;
+
+    /** The ioctl request code of a command: {@code _IOWR(0xfd, nr, struct dm_ioctl)}. */
+    static long request(DmCommand command) {
+        return IOWR_DM_IOCTL | command.number();
+    }
 
     /** The decoded header of a reply. */
     record Header(DmVersion version, int dataSize, int dataStart, int targetCount, int openCount, int flags,

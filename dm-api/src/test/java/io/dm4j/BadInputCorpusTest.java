@@ -31,7 +31,7 @@ class BadInputCorpusTest {
                     case "open" -> 1000;
                     case "close" -> null;
                     case "ioctl" -> {
-                        if ((Long) args[1] != DmCommand.DM_VERSION.request()) {
+                        if ((Long) args[1] != DmIoctl.request(DmCommand.DM_VERSION)) {
                             throw new ErrnoException("ioctl", "fake control node", Errno.ENOTTY.number());
                         }
                         ((ByteBuffer) args[2]).putInt(DmIoctl.VERSION, 4).putInt(DmIoctl.VERSION + 4, 47)

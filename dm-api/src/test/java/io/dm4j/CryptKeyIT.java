@@ -80,7 +80,7 @@ class CryptKeyIT {
                         try {
                             return invoke(method, args);
                         } finally {
-                            if (keepRequest && (Long) args[1] == DmCommand.DM_TABLE_LOAD.request()) {
+                            if (keepRequest && (Long) args[1] == DmIoctl.request(DmCommand.DM_TABLE_LOAD)) {
                                 b.put(DmIoctl.SIZE, before, DmIoctl.SIZE, before.length - DmIoctl.SIZE);
                             }
                             calls.add(new Call((Long) args[1], flags, before, copy(b), b));
@@ -98,7 +98,7 @@ class CryptKeyIT {
 
         Call last(DmCommand command) {
             for (int i = calls.size() - 1; i >= 0; i--) {
-                if (calls.get(i).request() == command.request()) {
+                if (calls.get(i).request() == DmIoctl.request(command)) {
                     return calls.get(i);
                 }
             }

@@ -117,7 +117,7 @@ class DmIoctlLayoutTest {
         java.put("DM_IMA_MEASUREMENT_FLAG", (long) DmIoctl.IMA_MEASUREMENT_FLAG);
         for (DmCommand command : DmCommand.values()) {
             String macro = command == DmCommand.DM_VERSION ? "DM_VERSION" : command.name();
-            java.put(macro, command.request());
+            java.put(macro, DmIoctl.request(command));
         }
         assertThat(java).containsExactlyInAnyOrderEntriesOf(c);
     }

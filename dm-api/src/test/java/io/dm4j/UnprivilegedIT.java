@@ -177,7 +177,7 @@ class UnprivilegedIT {
             Syscalls real = Syscalls.get();
             return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class},
                     (proxy, method, args) -> {
-                        if (method.getName().equals("ioctl") && (Long) args[1] == DmCommand.DM_VERSION.request()) {
+                        if (method.getName().equals("ioctl") && (Long) args[1] == DmIoctl.request(DmCommand.DM_VERSION)) {
                             ((ByteBuffer) args[2]).putInt(DmIoctl.VERSION, 4).putInt(DmIoctl.VERSION + 4, 47)
                                     .putInt(DmIoctl.VERSION + 8, 0);
                             return 0;
