@@ -100,13 +100,25 @@ final class DmIoctl {
         DeviceInfo toDeviceInfo() {
             Set<DeviceFlag> set = EnumSet.noneOf(DeviceFlag.class);
             for (DeviceFlag f : DeviceFlag.values()) {
-                if (has(f.bit)) {
+                if (has(bit(f))) {
                     set.add(f);
                 }
             }
             return new DeviceInfo(name, uuid.isEmpty() ? Optional.empty() : Optional.of(uuid),
                     DeviceNumber.decode(dev), openCount, Integer.toUnsignedLong(eventNr), targetCount, set);
         }
+    }
+
+    /** The {@code dm_ioctl.flags} bit that reports a device flag. */
+    private static int bit(DeviceFlag flag) {
+        return switch (flag) {
+            case READ_ONLY -> READONLY_FLAG;
+            case SUSPENDED -> SUSPEND_FLAG;
+            case LIVE_TABLE_PRESENT -> ACTIVE_PRESENT_FLAG;
+            case INACTIVE_TABLE_PRESENT -> INACTIVE_PRESENT_FLAG;
+            case DEFERRED_REMOVE -> DEFERRED_REMOVE;
+            case INTERNALLY_SUSPENDED -> INTERNAL_SUSPEND_FLAG;
+        };
     }
 
     /**
