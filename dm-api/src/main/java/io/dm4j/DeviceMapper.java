@@ -870,7 +870,7 @@ public final class DeviceMapper implements AutoCloseable {
      */
     private DmIoctl.Header withUdev(DmCommand command, String name, Visibility visibility, UeventIoctl ioctl)
             throws IOException {
-        int flags = nodes.udevFlags(visibility);
+        int flags = UdevCookie.udevFlags(nodes.policy(), visibility);
         if (nodes.policy() != NodePolicy.UDEV) {
             return ioctl.run(UdevCookie.flagsOnly(flags));
         }

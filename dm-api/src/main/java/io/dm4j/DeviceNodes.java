@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The {@code /dev/mapper} nodes under {@link NodePolicy#LIBRARY}, and the udev flags each policy
- * sends. Every path is the device's name resolved inside {@code /dev/mapper} and checked to stay
- * there, whatever the name.
+ * The {@code /dev/mapper} nodes under {@link NodePolicy#LIBRARY}. Every path is the device's name
+ * resolved inside {@code /dev/mapper} and checked to stay there, whatever the name.
  *
  * <p>As libdevmapper does by default, a node appears when the device is resumed (when it gets a
  * live table, which is also when udev makes its link), not when it is created: a device without a
@@ -99,18 +98,6 @@ final class DeviceNodes {
         String[] mm = Files.readString(misc).strip().split(":");
         Files.createDirectories(control.getParent());
         mknod(control, Syscalls.S_IFCHR | 0600, Integer.parseInt(mm[0]), Integer.parseInt(mm[1]));
-    }
-
-    /**
-     * The udev flags for a resume, remove, rename or uuid change. Under {@link NodePolicy#LIBRARY}
-     * they keep a udev that does run away from {@code /dev/mapper}, as libdevmapper does when it
-     * makes the nodes itself, so that the two do not race.
-     */
-    int udevFlags(Visibility visibility) {
-        int flags = UdevCookie.PRIMARY_SOURCE | visibility.udevFlags;
-        return policy == NodePolicy.LIBRARY
-                ? flags | UdevCookie.DISABLE_DM_RULES | UdevCookie.DISABLE_SUBSYSTEM_RULES
-                : flags;
     }
 
     /**

@@ -46,6 +46,21 @@ final class UdevCookie implements AutoCloseable {
     }
 
     /**
+     * The udev flags for a resume, remove, rename or uuid change. Under {@link NodePolicy#LIBRARY}
+     * they keep a udev that does run away from {@code /dev/mapper}, as libdevmapper does when it
+     * makes the nodes itself, so that the two do not race.
+     *
+     * @param policy the node policy in force, {@link NodePolicy#AUTO} resolved
+     */
+    static int udevFlags(NodePolicy policy, Visibility visibility) {
+        int flags = PRIMARY_SOURCE | switch (visibility) {
+            case PUBLIC -> 0;
+            case PRIVATE -> DISABLE_SUBSYSTEM_RULES | DISABLE_DISK_RULES | DISABLE_OTHER_RULES;
+        };
+        return policy == NodePolicy.LIBRARY ? flags | DISABLE_DM_RULES | DISABLE_SUBSYSTEM_RULES : flags;
+    }
+
+    /**
      * The {@code event_nr} of a command without a cookie: only the flags, base 0, which
      * {@code dmsetup udevcomplete} accepts without a semaphore.
      */
