@@ -46,7 +46,6 @@ public final class DeviceMapper implements AutoCloseable {
     public static final Duration DEFAULT_UDEV_TIMEOUT = Duration.ofSeconds(30);
 
     static final int DEFAULT_INITIAL_BUFFER = 16 * 1024;
-    static final int MAX_BUFFER = 256 * 1024 * 1024;
     private static final System.Logger LOG = System.getLogger(DeviceMapper.class.getName());
 
     private static final DmVersion NOFLUSH = new DmVersion(4, 12, 0);
@@ -189,7 +188,7 @@ public final class DeviceMapper implements AutoCloseable {
      * @throws InvalidArgumentException naming the rule it breaks
      */
     public static void checkMessage(long sector, String text) {
-        Validation.checkCString("message", text, 1, MAX_BUFFER - DmIoctl.SIZE - DmIoctl.MSG_MESSAGE - 1);
+        Validation.checkCString("message", text, 1, DmIoctl.MAX_BUFFER - DmIoctl.SIZE - DmIoctl.MSG_MESSAGE - 1);
         if (sector < 0) {
             throw new InvalidArgumentException("sector", "must not be negative, got " + sector);
         }
@@ -1009,8 +1008,8 @@ public final class DeviceMapper implements AutoCloseable {
                 }
             }
             zero(b, Math.max(used, Math.min(Math.max(h.dataSize(), 0), b.capacity())));
-            if (b.capacity() >= MAX_BUFFER) {
-                throw new DmProtocolException(command + " reply does not fit in " + MAX_BUFFER + " bytes");
+            if (b.capacity() >= DmIoctl.MAX_BUFFER) {
+                throw new DmProtocolException(command + " reply does not fit in " + DmIoctl.MAX_BUFFER + " bytes");
             }
             b = grow(b.capacity() * 2);
         }

@@ -19,6 +19,9 @@ final class DmIoctl {
 
     private static final long IOWR_DM_IOCTL = 0xC138FD00L;
 
+    /** The most bytes one request may take: replies are capped the same way. */
+    static final int MAX_BUFFER = 256 * 1024 * 1024;
+
     static final int NAME_LEN = 128;
     static final int UUID_LEN = 129;
     static final int MAX_TYPE_NAME = 16;

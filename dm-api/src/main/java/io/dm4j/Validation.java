@@ -11,9 +11,6 @@ import java.util.List;
 final class Validation {
     private Validation() {}
 
-    /** The most bytes one request may take: replies are capped the same way. */
-    static final int MAX_REQUEST = DeviceMapper.MAX_BUFFER;
-
     /** {@code check_name()} in dm-ioctl.c, plus the header's field size. */
     static void checkName(String name) {
         checkIdentifier("name", name, 1, DmIoctl.NAME_LEN - 1);
@@ -114,9 +111,9 @@ final class Validation {
 
     /** A load request larger than dm4j's buffer limit is refused before it is encoded. */
     static void checkRequestSize(long bytes) {
-        if (bytes > MAX_REQUEST) {
+        if (bytes > DmIoctl.MAX_BUFFER) {
             throw new InvalidTableException("table", "needs a " + bytes + "-byte request, more than the "
-                    + MAX_REQUEST + " bytes dm4j sends in one ioctl");
+                    + DmIoctl.MAX_BUFFER + " bytes dm4j sends in one ioctl");
         }
     }
 }
