@@ -1,5 +1,8 @@
 package io.dm4j;
 
+import io.dm4j.internal.ioctl.DmIoctl;
+import io.dm4j.internal.ioctl.KeyMask;
+import io.dm4j.internal.ioctl.Validation;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;

@@ -1,5 +1,8 @@
 package io.dm4j;
 
+import io.dm4j.internal.ioctl.DmIoctl;
+import io.dm4j.internal.ioctl.Validation;
+
 /**
  * One line of a device-mapper table: the sectors {@code [start, start + length)} are mapped by a
  * target of the given type, configured by its parameter string.

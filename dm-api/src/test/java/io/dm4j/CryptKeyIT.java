@@ -3,14 +3,15 @@ package io.dm4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.sys.Syscalls;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.target.CryptKey;
 import io.dm4j.target.CryptTarget;
 import io.dm4j.target.KeyDisclosure;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
 import io.dm4j.testing.BlockIo;
-import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;
@@ -76,7 +77,7 @@ class CryptKeyIT {
                         }
                         ByteBuffer b = (ByteBuffer) args[2];
                         byte[] before = copy(b);
-                        int flags = b.getInt(DmIoctl.FLAGS);
+                        int flags = DmIoctl.readHeader(b).flags();
                         try {
                             return invoke(method, args);
                         } finally {

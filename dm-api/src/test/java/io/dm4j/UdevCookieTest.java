@@ -3,6 +3,7 @@ package io.dm4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.Syscalls;
 import java.io.IOException;
