@@ -4,6 +4,7 @@ import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.internal.ioctl.KeyMask;
 import io.dm4j.internal.ioctl.Validation;
 import io.dm4j.internal.nodes.DeviceNodes;
+import io.dm4j.internal.udev.UdevCookie;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;

@@ -1,8 +1,18 @@
-package io.dm4j;
+package io.dm4j.internal.udev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dm4j.DeviceInfo;
+import io.dm4j.DeviceMapper;
+import io.dm4j.DeviceMapperException;
+import io.dm4j.DeviceNotFoundException;
+import io.dm4j.DmCommand;
+import io.dm4j.NodePolicy;
+import io.dm4j.OperationInterruptedException;
+import io.dm4j.TargetLine;
+import io.dm4j.UdevSync;
+import io.dm4j.Visibility;
 import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.Syscalls;

@@ -1,5 +1,8 @@
-package io.dm4j;
+package io.dm4j.internal.udev;
 
+import io.dm4j.DeviceNumber;
+import io.dm4j.DmCommand;
+import io.dm4j.DmVersion;
 import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
