@@ -3,6 +3,7 @@ package io.dm4j;
 import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.internal.ioctl.KeyMask;
 import io.dm4j.internal.ioctl.Validation;
+import io.dm4j.internal.kmsg.KernelLog;
 import io.dm4j.internal.nodes.DeviceNodes;
 import io.dm4j.internal.udev.UdevCookie;
 import io.dm4j.sys.Errno;
