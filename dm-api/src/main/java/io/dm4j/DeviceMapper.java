@@ -1,5 +1,6 @@
 package io.dm4j;
 
+import io.dm4j.internal.access.DeviceMapperAccess;
 import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.internal.ioctl.KeyMask;
 import io.dm4j.internal.ioctl.Validation;
@@ -61,6 +62,22 @@ public final class DeviceMapper implements AutoCloseable {
     private static final DmVersion DEFERRED_REMOVE = new DmVersion(4, 27, 0);
     private static final DmVersion NAME_LIST_TRAILER = new DmVersion(4, 37, 0);
     private static final DmVersion IMA = new DmVersion(4, 45, 0);
+
+    static {
+        // The event monitor (io.dm4j.event) polls this client's descriptor and gates on its version.
+        DeviceMapperAccess.set(new DeviceMapperAccess.Accessor() {
+            @Override
+            public int controlFd(DeviceMapper dm) {
+                return dm.fd;
+            }
+
+            @Override
+            public void requireFeature(DeviceMapper dm, DmCommand command, String device, DmVersion needed,
+                    String feature) throws UnsupportedCommandException {
+                dm.requireFeature(command, device, needed, feature);
+            }
+        });
+    }
 
     private final Syscalls sys;
     private final int fd;
@@ -270,11 +287,6 @@ public final class DeviceMapper implements AutoCloseable {
             }
             mknodes(name);
         }
-    }
-
-    /** The control descriptor, for the event monitor's poll. */
-    int controlFd() {
-        return fd;
     }
 
     /** The native backend in use: {@code ffm}, {@code jnr} or {@code jna}. */

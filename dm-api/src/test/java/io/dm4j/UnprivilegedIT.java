@@ -2,6 +2,7 @@ package io.dm4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dm4j.event.EventMonitor;
 import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.registry.TableRegistry;
 import io.dm4j.sys.Syscalls;
