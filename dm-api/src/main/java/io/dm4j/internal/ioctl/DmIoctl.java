@@ -108,10 +108,12 @@ public final class DmIoctl {
     public record Header(DmVersion version, int dataSize, int dataStart, int targetCount, int openCount, int flags,
             int eventNr, long dev, String name, String uuid) {
 
+        /** True if the reply's {@code flags} carry {@code flag}, one of the {@code *_FLAG} bits. */
         public boolean has(int flag) {
             return (flags & flag) != 0;
         }
 
+        /** The device status this header reports. */
         public DeviceInfo toDeviceInfo() {
             Set<DeviceFlag> set = EnumSet.noneOf(DeviceFlag.class);
             for (DeviceFlag f : DeviceFlag.values()) {
@@ -153,6 +155,7 @@ public final class DmIoctl {
         }
     }
 
+    /** The header at the start of a reply (or of a request). */
     public static Header readHeader(ByteBuffer b) {
         return new Header(new DmVersion(b.getInt(VERSION), b.getInt(VERSION + 4), b.getInt(VERSION + 8)),
                 b.getInt(DATA_SIZE), b.getInt(DATA_START), b.getInt(TARGET_COUNT), b.getInt(OPEN_COUNT),
@@ -165,16 +168,21 @@ public final class DmIoctl {
      * include a key. Whoever builds one wipes {@code params} after the call.
      */
     public record Line(long start, long length, String type, byte[] params) {
+        /** A line whose parameters are the UTF-8 bytes of the text line's. */
         public static Line of(TargetLine line) {
             return new Line(line.start(), line.length(), line.type(), line.params().getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    /** Bytes the target specs of a load take, each followed by its padded parameter string. */
+    /** {@link #linesSize} of text lines, for tests and the codec benchmark. */
     static int targetsSize(List<TargetLine> lines) {
         return linesSize(lines.stream().map(Line::of).toList());
     }
 
+    /**
+     * Bytes the target specs of a load take, each followed by its padded parameter string; a load
+     * bigger than {@link #MAX_BUFFER} is refused.
+     */
     public static int linesSize(List<Line> lines) {
         long size = 0;
         for (Line line : lines) {
@@ -189,14 +197,15 @@ public final class DmIoctl {
         return (SPEC_SIZE + paramBytes + 1 + 7) & ~7L;
     }
 
-    /**
-     * Writes {@code dm_target_spec}s for a load at {@code offset}; on input, {@code next} is
-     * relative to the current spec.
-     */
+    /** {@link #putLines} of text lines, for tests and the codec benchmark. */
     static void putTargets(ByteBuffer b, int offset, List<TargetLine> lines) {
         putLines(b, offset, lines.stream().map(Line::of).toList());
     }
 
+    /**
+     * Writes {@code dm_target_spec}s for a load at {@code offset}; on input, {@code next} is
+     * relative to the current spec.
+     */
     public static void putLines(ByteBuffer b, int offset, List<Line> lines) {
         for (Line line : lines) {
             int stride = (int) specStride(line.params().length);

@@ -27,6 +27,7 @@ public final class Validation {
         }
     }
 
+    /** The header's field size; the kernel has no other rule for uuids. */
     public static void checkUuid(String uuid) {
         checkIdentifier("uuid", uuid, 1, DmIoctl.UUID_LEN - 1);
     }
