@@ -8,6 +8,7 @@ module io.dm4j {
     requires transitive io.dm4j.sys;
 
     exports io.dm4j;
+    exports io.dm4j.event;
     exports io.dm4j.message;
     exports io.dm4j.registry;
     exports io.dm4j.status;

@@ -1,5 +1,6 @@
 package io.dm4j;
 
+import io.dm4j.internal.ioctl.Validation;
 import java.util.Optional;
 import java.util.OptionalInt;
 

@@ -3,21 +3,15 @@ package io.dm4j;
 /** State bits the kernel reports for a device, from {@code dm_ioctl.flags}. */
 public enum DeviceFlag {
     /** The device is read-only. */
-    READ_ONLY(DmIoctl.READONLY_FLAG),
+    READ_ONLY,
     /** The device is suspended. */
-    SUSPENDED(DmIoctl.SUSPEND_FLAG),
+    SUSPENDED,
     /** A live table is present. */
-    LIVE_TABLE_PRESENT(DmIoctl.ACTIVE_PRESENT_FLAG),
+    LIVE_TABLE_PRESENT,
     /** An inactive table is loaded, waiting for a resume. */
-    INACTIVE_TABLE_PRESENT(DmIoctl.INACTIVE_PRESENT_FLAG),
+    INACTIVE_TABLE_PRESENT,
     /** A deferred remove is scheduled for when the last opener closes. */
-    DEFERRED_REMOVE(DmIoctl.DEFERRED_REMOVE),
+    DEFERRED_REMOVE,
     /** Suspended internally by the kernel (e.g. by a thin pool). */
-    INTERNALLY_SUSPENDED(DmIoctl.INTERNAL_SUSPEND_FLAG);
-
-    final int bit;
-
-    DeviceFlag(int bit) {
-        this.bit = bit;
-    }
+    INTERNALLY_SUSPENDED
 }

@@ -1,5 +1,12 @@
 package io.dm4j;
 
+import io.dm4j.internal.access.DeviceMapperAccess;
+import io.dm4j.internal.ioctl.DmIoctl;
+import io.dm4j.internal.ioctl.KeyMask;
+import io.dm4j.internal.ioctl.Validation;
+import io.dm4j.internal.kmsg.KernelLog;
+import io.dm4j.internal.nodes.DeviceNodes;
+import io.dm4j.internal.udev.UdevCookie;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;
@@ -46,7 +53,6 @@ public final class DeviceMapper implements AutoCloseable {
     public static final Duration DEFAULT_UDEV_TIMEOUT = Duration.ofSeconds(30);
 
     static final int DEFAULT_INITIAL_BUFFER = 16 * 1024;
-    static final int MAX_BUFFER = 256 * 1024 * 1024;
     private static final System.Logger LOG = System.getLogger(DeviceMapper.class.getName());
 
     private static final DmVersion NOFLUSH = new DmVersion(4, 12, 0);
@@ -56,6 +62,22 @@ public final class DeviceMapper implements AutoCloseable {
     private static final DmVersion DEFERRED_REMOVE = new DmVersion(4, 27, 0);
     private static final DmVersion NAME_LIST_TRAILER = new DmVersion(4, 37, 0);
     private static final DmVersion IMA = new DmVersion(4, 45, 0);
+
+    static {
+        // The event monitor (io.dm4j.event) polls this client's descriptor and gates on its version.
+        DeviceMapperAccess.set(new DeviceMapperAccess.Accessor() {
+            @Override
+            public int controlFd(DeviceMapper dm) {
+                return dm.fd;
+            }
+
+            @Override
+            public void requireFeature(DeviceMapper dm, DmCommand command, String device, DmVersion needed,
+                    String feature) throws UnsupportedCommandException {
+                dm.requireFeature(command, device, needed, feature);
+            }
+        });
+    }
 
     private final Syscalls sys;
     private final int fd;
@@ -189,7 +211,7 @@ public final class DeviceMapper implements AutoCloseable {
      * @throws InvalidArgumentException naming the rule it breaks
      */
     public static void checkMessage(long sector, String text) {
-        Validation.checkCString("message", text, 1, MAX_BUFFER - DmIoctl.SIZE - DmIoctl.MSG_MESSAGE - 1);
+        Validation.checkCString("message", text, 1, DmIoctl.MAX_BUFFER - DmIoctl.SIZE - DmIoctl.MSG_MESSAGE - 1);
         if (sector < 0) {
             throw new InvalidArgumentException("sector", "must not be negative, got " + sector);
         }
@@ -265,11 +287,6 @@ public final class DeviceMapper implements AutoCloseable {
             }
             mknodes(name);
         }
-    }
-
-    /** The control descriptor, for the event monitor's poll. */
-    int controlFd() {
-        return fd;
     }
 
     /** The native backend in use: {@code ffm}, {@code jnr} or {@code jna}. */
@@ -870,7 +887,7 @@ public final class DeviceMapper implements AutoCloseable {
      */
     private DmIoctl.Header withUdev(DmCommand command, String name, Visibility visibility, UeventIoctl ioctl)
             throws IOException {
-        int flags = nodes.udevFlags(visibility);
+        int flags = UdevCookie.udevFlags(nodes.policy(), visibility);
         if (nodes.policy() != NodePolicy.UDEV) {
             return ioctl.run(UdevCookie.flagsOnly(flags));
         }
@@ -995,7 +1012,7 @@ public final class DeviceMapper implements AutoCloseable {
             DmIoctl.Header h;
             try {
                 ioctls.increment();
-                sys.ioctl(fd, command.request(), b);
+                sys.ioctl(fd, DmIoctl.request(command), b);
                 h = DmIoctl.readHeader(b);
             } catch (ErrnoException e) {
                 zero(b, used);
@@ -1009,8 +1026,8 @@ public final class DeviceMapper implements AutoCloseable {
                 }
             }
             zero(b, Math.max(used, Math.min(Math.max(h.dataSize(), 0), b.capacity())));
-            if (b.capacity() >= MAX_BUFFER) {
-                throw new DmProtocolException(command + " reply does not fit in " + MAX_BUFFER + " bytes");
+            if (b.capacity() >= DmIoctl.MAX_BUFFER) {
+                throw new DmProtocolException(command + " reply does not fit in " + DmIoctl.MAX_BUFFER + " bytes");
             }
             b = grow(b.capacity() * 2);
         }

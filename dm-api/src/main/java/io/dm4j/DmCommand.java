@@ -42,8 +42,6 @@ public enum DmCommand {
     /** One target type's version. */
     DM_GET_TARGET_VERSION(17, 41);
 
-    private static final long IOWR_DM_IOCTL = 0xC138FD00L;
-
     private final int number;
     private final DmVersion minimum;
 
@@ -60,10 +58,5 @@ public enum DmCommand {
     /** The lowest interface version that has this command. */
     public DmVersion minimumVersion() {
         return minimum;
-    }
-
-    /** {@code _IOWR(0xfd, nr, struct dm_ioctl)}. */
-    long request() {
-        return IOWR_DM_IOCTL | number;
     }
 }

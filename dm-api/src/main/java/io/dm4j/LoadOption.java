@@ -1,5 +1,7 @@
 package io.dm4j;
 
+import io.dm4j.internal.ioctl.DmIoctl;
+
 /** Ways to load a table. */
 public enum LoadOption {
     /** The device becomes read-only when this table goes live. */

@@ -1,5 +1,7 @@
 package io.dm4j;
 
+import io.dm4j.internal.ioctl.DmIoctl;
+
 /** Ways to suspend a device. */
 public enum SuspendOption {
     /** Do not flush queued I/O first (needed, e.g., for a thin pool that is out of space). */

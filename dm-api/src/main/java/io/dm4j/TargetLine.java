@@ -1,5 +1,8 @@
 package io.dm4j;
 
+import io.dm4j.internal.ioctl.DmIoctl;
+import io.dm4j.internal.ioctl.Validation;
+
 /**
  * One line of a device-mapper table: the sectors {@code [start, start + length)} are mapped by a
  * target of the given type, configured by its parameter string.
@@ -11,7 +14,10 @@ package io.dm4j;
  */
 public record TargetLine(long start, long length, String type, String params) {
 
-    /** Checks each field on its own; {@link Table} checks that lines fit together. */
+    /**
+     * Checks each field on its own; {@link DeviceMapper#checkTable}, as every load does, and a typed
+     * {@link io.dm4j.target.Table} check that lines fit together.
+     */
     public TargetLine {
         if (start < 0) {
             throw new InvalidTableException("start", "must not be negative, got " + start);

@@ -7,18 +7,12 @@ package io.dm4j;
  */
 public enum Visibility {
     /** All rules run: {@code /dev/mapper/NAME}, {@code /dev/disk/by-*} links, blkid, udisks and the like. */
-    PUBLIC(0),
+    PUBLIC,
     /**
      * An internal device (a thin pool's metadata or data, a snapshot's exception store, a device
      * beneath another): udev still makes {@code /dev/mapper/NAME}, but no {@code /dev/disk} links
      * and no blkid scan, and subsystem and other programs' rules (LVM, multipath, kpartx, mdadm,
      * systemd, udisks) leave it alone. The same flags LVM2 sets for its hidden devices.
      */
-    PRIVATE(UdevCookie.DISABLE_SUBSYSTEM_RULES | UdevCookie.DISABLE_DISK_RULES | UdevCookie.DISABLE_OTHER_RULES);
-
-    final int udevFlags;
-
-    Visibility(int udevFlags) {
-        this.udevFlags = udevFlags;
-    }
+    PRIVATE
 }

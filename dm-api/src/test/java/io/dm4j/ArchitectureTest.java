@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import io.dm4j.testing.Architecture;
 import org.junit.jupiter.api.Test;
 
-/** The library's architecture rules, checked on dm-api and native-bindings, and on dm-api's ITs. */
+/**
+ * The library's architecture rules, checked on dm-api and native-bindings, and on dm-api's ITs;
+ * among them the layout a module-info will rely on: internals stay in {@code io.dm4j.internal}.
+ */
 class ArchitectureTest {
     @Test
     void theLibraryAndTheBindingsNeverStartAProcess() {
@@ -20,6 +23,27 @@ class ArchitectureTest {
     void theRuleFindsProcessesWhereThereAreSome() {
         assertThatThrownBy(() -> Architecture.NO_PROCESSES.check(Architecture.testClasses()))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("io.dm4j.registry.RegistryIT");
+    }
+
+    @Test
+    void theApiShowsNoInternalType() {
+        Architecture.API_HIDES_INTERNALS.check(Architecture.mainClasses());
+    }
+
+    @Test
+    void onlyTheClientUsesTheInternals() {
+        Architecture.ONLY_THE_CLIENT_USES_INTERNALS.check(Architecture.mainClasses());
+    }
+
+    /** The layout rules bite: a test fixture in io.dm4j.event shows and uses the ioctl codec. */
+    @Test
+    void theLayoutRulesFindInternalsWhereThereAreSome() {
+        JavaClasses tests = Architecture.testClasses();
+        assertThatThrownBy(() -> Architecture.API_HIDES_INTERNALS.check(tests)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("io.dm4j.event.LeakingApiFixture.header(java.nio.ByteBuffer) returns "
+                        + "io.dm4j.internal.ioctl.DmIoctl$Header");
+        assertThatThrownBy(() -> Architecture.ONLY_THE_CLIENT_USES_INTERNALS.check(tests))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("io.dm4j.event.LeakingApiFixture");
     }
 
     @Test

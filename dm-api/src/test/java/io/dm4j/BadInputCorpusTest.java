@@ -2,6 +2,7 @@ package io.dm4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.registry.TableRegistry;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
@@ -31,11 +32,10 @@ class BadInputCorpusTest {
                     case "open" -> 1000;
                     case "close" -> null;
                     case "ioctl" -> {
-                        if ((Long) args[1] != DmCommand.DM_VERSION.request()) {
+                        if ((Long) args[1] != DmIoctl.request(DmCommand.DM_VERSION)) {
                             throw new ErrnoException("ioctl", "fake control node", Errno.ENOTTY.number());
                         }
-                        ((ByteBuffer) args[2]).putInt(DmIoctl.VERSION, 4).putInt(DmIoctl.VERSION + 4, 47)
-                                .putInt(DmIoctl.VERSION + 8, 0);
+                        DmIoctl.putHeader((ByteBuffer) args[2], new DmVersion(4, 47, 0), DmIoctl.SIZE, 0, null, null);
                         yield 0;
                     }
                     default -> throw new UnsupportedOperationException(method.getName());

@@ -3,14 +3,15 @@ package io.dm4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.sys.Syscalls;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.target.CryptKey;
 import io.dm4j.target.CryptTarget;
 import io.dm4j.target.KeyDisclosure;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
 import io.dm4j.testing.BlockIo;
-import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;
@@ -76,11 +77,11 @@ class CryptKeyIT {
                         }
                         ByteBuffer b = (ByteBuffer) args[2];
                         byte[] before = copy(b);
-                        int flags = b.getInt(DmIoctl.FLAGS);
+                        int flags = DmIoctl.readHeader(b).flags();
                         try {
                             return invoke(method, args);
                         } finally {
-                            if (keepRequest && (Long) args[1] == DmCommand.DM_TABLE_LOAD.request()) {
+                            if (keepRequest && (Long) args[1] == DmIoctl.request(DmCommand.DM_TABLE_LOAD)) {
                                 b.put(DmIoctl.SIZE, before, DmIoctl.SIZE, before.length - DmIoctl.SIZE);
                             }
                             calls.add(new Call((Long) args[1], flags, before, copy(b), b));
@@ -98,7 +99,7 @@ class CryptKeyIT {
 
         Call last(DmCommand command) {
             for (int i = calls.size() - 1; i >= 0; i--) {
-                if (calls.get(i).request() == command.request()) {
+                if (calls.get(i).request() == DmIoctl.request(command)) {
                     return calls.get(i);
                 }
             }

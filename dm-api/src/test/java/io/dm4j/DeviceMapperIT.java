@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.sys.Syscalls;
 import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
@@ -106,7 +107,7 @@ class DeviceMapperIT {
             many.add(new TargetLine(i * 8L, 8, i % 2 == 0 ? "zero" : "error", ""));
         }
         String name = device("big", many);
-        assertThat(DmIoctl.SIZE + DmIoctl.targetsSize(many)).isGreaterThan(DeviceMapper.DEFAULT_INITIAL_BUFFER);
+        assertThat(DmIoctl.SIZE + DmIoctl.linesSize(many.stream().map(DmIoctl.Line::of).toList())).isGreaterThan(DeviceMapper.DEFAULT_INITIAL_BUFFER);
         assertThat(dm.table(name)).isEqualTo(many);
         assertThat(dm.status(name)).hasSize(600);
     }

@@ -3,6 +3,9 @@ package io.dm4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dm4j.event.DeviceEvent;
+import io.dm4j.event.EventKind;
+import io.dm4j.event.EventMonitor;
 import io.dm4j.sys.Syscalls;
 import io.dm4j.testing.RealKernel;
 import java.io.IOException;

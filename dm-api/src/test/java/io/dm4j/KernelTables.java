@@ -1,5 +1,7 @@
 package io.dm4j;
 
+import io.dm4j.internal.ioctl.KeyMask;
+
 /** Table lines as the kernel hands them back through {@link DeviceMapper#table}: keys hidden. */
 public final class KernelTables {
     private KernelTables() {}

@@ -3,6 +3,8 @@ package io.dm4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dm4j.internal.nodes.DeviceNodes;
+import io.dm4j.internal.udev.UdevCookie;
 import io.dm4j.registry.TableRegistry;
 import io.dm4j.sys.Syscalls;
 import io.dm4j.sys.testing.Commands;

@@ -2,14 +2,16 @@ package io.dm4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dm4j.event.EventMonitor;
+import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.registry.TableRegistry;
 import io.dm4j.sys.Syscalls;
+import io.dm4j.sys.testing.Commands;
 import io.dm4j.target.KeyDisclosure;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
 import io.dm4j.target.ZeroTarget;
 import io.dm4j.testing.ChildJvm;
-import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.RealKernel;
 import io.dm4j.testing.ReliabilityLog;
 import java.io.IOException;
@@ -180,9 +182,9 @@ class UnprivilegedIT {
             Syscalls real = Syscalls.get();
             return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class},
                     (proxy, method, args) -> {
-                        if (method.getName().equals("ioctl") && (Long) args[1] == DmCommand.DM_VERSION.request()) {
-                            ((ByteBuffer) args[2]).putInt(DmIoctl.VERSION, 4).putInt(DmIoctl.VERSION + 4, 47)
-                                    .putInt(DmIoctl.VERSION + 8, 0);
+                        if (method.getName().equals("ioctl") && (Long) args[1] == DmIoctl.request(DmCommand.DM_VERSION)) {
+                            DmIoctl.putHeader((ByteBuffer) args[2], new DmVersion(4, 47, 0), DmIoctl.SIZE, 0, null,
+                                    null);
                             return 0;
                         }
                         try {

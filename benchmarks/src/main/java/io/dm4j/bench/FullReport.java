@@ -184,7 +184,7 @@ public final class FullReport {
         md.append(bridge.markdown().replace("### ", "#### ")).append('\n');
 
         // ------------------------------------------------------------- codec
-        md.append("## Codec\n\nJMH `io.dm4j.CodecBench` (AverageTime, `-prof gc`), pure Java on the host: encode a "
+        md.append("## Codec\n\nJMH `io.dm4j.internal.ioctl.CodecBench` (AverageTime, `-prof gc`), pure Java on the host: encode a "
                 + "100-target `DM_TABLE_LOAD` request (size, zero, header, specs) into a reused direct buffer; "
                 + "decode a 10,000-device `DM_LIST_DEVICES` reply (4.37+ layout with uuids) into entries.\n\n");
         md.append("| operation | ns/op | ± error (99.9%) | B/op | per item |\n|---|---:|---:|---:|---:|\n");

@@ -66,7 +66,7 @@ public final class Report {
     record Result(String benchmark, Map<?, ?> params, int threads, double score, double error, String unit,
             double allocNorm, Map<?, ?> percentiles, String jvm, List<?> jvmArgs) {
 
-        /** The method name: {@code encodeTable} for {@code io.dm4j.CodecBench.encodeTable}. */
+        /** The method name: {@code encodeTable} for {@code io.dm4j.internal.ioctl.CodecBench.encodeTable}. */
         String method() {
             return benchmark.substring(benchmark.lastIndexOf('.') + 1);
         }

@@ -47,7 +47,7 @@ import java.util.Set;
  * next time an operation touches it (the operation then fails with
  * {@link DeviceVanishedException} or {@link DeviceRenamedException}, and the registry has
  * forgotten or followed the device), and whenever {@link #reconcile()} runs: call it from an
- * {@link io.dm4j.EventMonitor} listener to follow the kernel continuously. {@link #close()} makes
+ * {@link io.dm4j.event.EventMonitor} listener to follow the kernel continuously. {@link #close()} makes
  * every operation in flight fail promptly with {@link RegistryClosedException}.
  *
  * <p>Thread-safe. Holders never take the locks under which the registry waits for them. A
@@ -567,7 +567,7 @@ public final class TableRegistry implements AutoCloseable {
      * a device renamed is managed by its new name (told apart from a new device at the same number
      * by its uuid or, without one, by its tables' shape), and tables loaded, made live or cleared
      * are taken into the slots. One device list, then per device its status and tables. Safe to
-     * call at any time, e.g. from an {@link io.dm4j.EventMonitor} listener.
+     * call at any time, e.g. from an {@link io.dm4j.event.EventMonitor} listener.
      *
      * @return what was found and followed
      */

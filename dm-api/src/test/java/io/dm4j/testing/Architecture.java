@@ -1,17 +1,25 @@
 package io.dm4j.testing;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.JavaType;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -58,6 +66,77 @@ public final class Architecture {
             .orShould().callMethod(Runtime.class, "exec", String.class, String[].class, java.io.File.class)
             .orShould().callMethod(Runtime.class, "exec", String[].class, String[].class, java.io.File.class)
             .because("dm4j drives device-mapper through its ioctls, never through other programs");
+
+    /**
+     * dm-api's public types never show an internal one: no public or protected field, method or
+     * constructor of a public class outside {@code io.dm4j.internal}, nor its supertypes or type
+     * parameters, names a type of {@code io.dm4j.internal} (type arguments included). A module that
+     * exports only the API packages must not hand programs types they cannot name.
+     */
+    public static final ArchRule API_HIDES_INTERNALS = classes().that().resideInAPackage("io.dm4j..")
+            .and().resideOutsideOfPackage("io.dm4j.internal..")
+            .should(new ArchCondition<>("show no io.dm4j.internal type in their public signatures") {
+                @Override
+                public void check(JavaClass c, ConditionEvents events) {
+                    if (!isExposed(c)) {
+                        return;
+                    }
+                    List<String> leaks = new ArrayList<>();
+                    c.getSuperclass().ifPresent(t -> addLeaks(c.getName() + " extends", t, leaks));
+                    c.getInterfaces().forEach(t -> addLeaks(c.getName() + " implements", t, leaks));
+                    c.getTypeParameters().forEach(t -> addLeaks(c.getName() + " type parameter", t, leaks));
+                    for (JavaField f : c.getFields()) {
+                        if (isExposed(f.getModifiers())) {
+                            addLeaks(f.getFullName(), f.getType(), leaks);
+                        }
+                    }
+                    for (JavaCodeUnit u : c.getCodeUnits()) {
+                        if (isExposed(u.getModifiers())) {
+                            addLeaks(u.getFullName() + " returns", u.getReturnType(), leaks);
+                            u.getParameterTypes().forEach(t -> addLeaks(u.getFullName() + " takes", t, leaks));
+                            u.getTypeParameters().forEach(t -> addLeaks(u.getFullName() + " type parameter", t, leaks));
+                            u.getExceptionTypes().forEach(t -> addLeaks(u.getFullName() + " throws", t, leaks));
+                        }
+                    }
+                    leaks.forEach(leak -> events.add(SimpleConditionEvent.violated(c, leak)));
+                    if (leaks.isEmpty()) {
+                        events.add(SimpleConditionEvent.satisfied(c, c.getName() + " shows no internal type"));
+                    }
+                }
+            }).because("dm4j's module exports only its API packages");
+
+    /**
+     * Only the client, package {@code io.dm4j}, uses dm4j's internals (the ioctl codec, udev
+     * cookies, device nodes, the kernel log): events, the registry, typed targets, statuses and
+     * messages are built on its public API, so that every command goes through
+     * {@code DeviceMapper}. The one way in, {@code io.dm4j.internal.access}, hands the event
+     * monitor the client's control descriptor.
+     */
+    public static final ArchRule ONLY_THE_CLIENT_USES_INTERNALS = noClasses().that().resideInAPackage("io.dm4j..")
+            .and().resideOutsideOfPackages("io.dm4j", "io.dm4j.internal..")
+            .should().dependOnClassesThat(resideInAPackage("io.dm4j.internal..")
+                    .and(not(resideInAPackage("io.dm4j.internal.access"))))
+            .because("every command goes through DeviceMapper");
+
+    /** A public class whose enclosing classes, if any, are public too: code outside dm4j can name it. */
+    private static boolean isExposed(JavaClass c) {
+        return isExposed(c.getModifiers()) && !c.isAnonymousClass()
+                && c.getEnclosingClass().map(Architecture::isExposed).orElse(true);
+    }
+
+    private static boolean isExposed(Set<JavaModifier> modifiers) {
+        return (modifiers.contains(JavaModifier.PUBLIC) || modifiers.contains(JavaModifier.PROTECTED))
+                && !modifiers.contains(JavaModifier.SYNTHETIC) && !modifiers.contains(JavaModifier.BRIDGE);
+    }
+
+    private static void addLeaks(String where, JavaType type, List<String> leaks) {
+        for (JavaClass raw : type.getAllInvolvedRawTypes()) {
+            String pkg = raw.getBaseComponentType().getPackageName();
+            if (pkg.equals("io.dm4j.internal") || pkg.startsWith("io.dm4j.internal.")) {
+                leaks.add(where + " " + raw.getName());
+            }
+        }
+    }
 
     /** Every real-kernel IT class runs under {@link RealKernel}, which checks it leaked no device. */
     public static final ArchRule ITS_CHECK_FOR_LEAKS = classes().that().haveSimpleNameEndingWith("IT")

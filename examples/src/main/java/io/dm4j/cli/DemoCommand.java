@@ -1,13 +1,13 @@
 package io.dm4j.cli;
 
 import io.dm4j.CreateOptions;
-import io.dm4j.DeviceEvent;
 import io.dm4j.DeviceMapper;
 import io.dm4j.Dm4j;
-import io.dm4j.EventMonitor;
 import io.dm4j.TargetLine;
 import io.dm4j.TargetStatus;
 import io.dm4j.TargetVersion;
+import io.dm4j.event.DeviceEvent;
+import io.dm4j.event.EventMonitor;
 import io.dm4j.examples.ScratchDisk;
 import io.dm4j.registry.DeviceChannel;
 import io.dm4j.registry.RemoveResult;

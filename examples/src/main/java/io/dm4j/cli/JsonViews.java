@@ -1,10 +1,10 @@
 package io.dm4j.cli;
 
-import io.dm4j.DeviceEvent;
 import io.dm4j.DeviceFlag;
 import io.dm4j.DeviceInfo;
 import io.dm4j.DeviceListEntry;
 import io.dm4j.DeviceNumber;
+import io.dm4j.event.DeviceEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;

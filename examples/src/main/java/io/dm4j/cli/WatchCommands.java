@@ -1,10 +1,10 @@
 package io.dm4j.cli;
 
-import io.dm4j.DeviceEvent;
 import io.dm4j.DeviceInfo;
 import io.dm4j.DeviceMapper;
-import io.dm4j.EventMonitor;
 import io.dm4j.InvalidArgumentException;
+import io.dm4j.event.DeviceEvent;
+import io.dm4j.event.EventMonitor;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.dm4j.examples;
 
-import io.dm4j.DeviceEvent;
-import io.dm4j.EventKind;
-import io.dm4j.EventMonitor;
+import io.dm4j.event.DeviceEvent;
+import io.dm4j.event.EventKind;
+import io.dm4j.event.EventMonitor;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
 import io.dm4j.target.ZeroTarget;

@@ -1,8 +1,8 @@
 package io.dm4j.examples;
 
-import io.dm4j.DeviceEvent;
-import io.dm4j.EventMonitor;
 import io.dm4j.SuspendOption;
+import io.dm4j.event.DeviceEvent;
+import io.dm4j.event.EventMonitor;
 import io.dm4j.message.ThinPoolMessage;
 import io.dm4j.status.StatusReport;
 import io.dm4j.status.ThinPoolStatus;

@@ -2,7 +2,7 @@ package io.dm4j.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dm4j.EventKind;
+import io.dm4j.event.EventKind;
 import io.dm4j.testing.RealKernel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package io.dm4j;
+package io.dm4j.internal.kmsg;
 
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
@@ -14,14 +14,16 @@ import java.util.List;
 /**
  * Reads device-mapper's recent lines from the kernel log ({@code /dev/kmsg}): the kernel gives
  * the reason a table was rejected only there. Best effort: an unreadable log gives no lines.
+ *
+ * <p>Internal to dm4j, not API: public only for dm4j's own packages; it may change in any release.
  */
-final class KernelLog {
+public final class KernelLog {
     private static final String KMSG = "/dev/kmsg";
 
     private KernelLog() {}
 
     /** Lines mentioning device-mapper, logged within the last {@code seconds} seconds. */
-    static List<String> recentDeviceMapperLines(Syscalls sys, double seconds) {
+    public static List<String> recentDeviceMapperLines(Syscalls sys, double seconds) {
         List<String> lines = new ArrayList<>();
         int fd;
         double now;

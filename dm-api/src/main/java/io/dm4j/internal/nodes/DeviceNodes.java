@@ -1,5 +1,9 @@
-package io.dm4j;
+package io.dm4j.internal.nodes;
 
+import io.dm4j.DeviceMapper;
+import io.dm4j.DeviceNumber;
+import io.dm4j.InvalidArgumentException;
+import io.dm4j.NodePolicy;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;
@@ -14,16 +18,19 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The {@code /dev/mapper} nodes under {@link NodePolicy#LIBRARY}, and the udev flags each policy
- * sends. Every path is the device's name resolved inside {@code /dev/mapper} and checked to stay
- * there, whatever the name.
+ * The {@code /dev/mapper} nodes under {@link NodePolicy#LIBRARY}. Every path is the device's name
+ * resolved inside {@code /dev/mapper} and checked to stay there, whatever the name.
  *
  * <p>As libdevmapper does by default, a node appears when the device is resumed (when it gets a
  * live table, which is also when udev makes its link), not when it is created: a device without a
  * table has nothing to read. It follows renames and goes with the device.
+ *
+ * <p>Internal to dm4j, not API: public only for dm4j's own packages; it may change in any release.
  */
-final class DeviceNodes {
-    static final Path MAPPER = Path.of("/dev/mapper");
+public final class DeviceNodes {
+    /** Where device-mapper's nodes live. */
+    public static final Path MAPPER = Path.of("/dev/mapper");
+    // Under DeviceMapper's name: that is the logger programs configure for dm4j's client.
     private static final System.Logger LOG = System.getLogger(DeviceMapper.class.getName());
     /** Where udev looks for rules, highest priority first. */
     private static final List<String> RULE_DIRS = List.of("etc/udev/rules.d", "run/udev/rules.d",
@@ -39,7 +46,8 @@ final class DeviceNodes {
     private final Path dir;
     private final NodePolicy policy;
 
-    DeviceNodes(Syscalls sys, Path dir, NodePolicy requested) {
+    /** The nodes in {@code dir} under the {@code requested} policy; {@link NodePolicy#AUTO} is decided here, once. */
+    public DeviceNodes(Syscalls sys, Path dir, NodePolicy requested) {
         this.sys = sys;
         this.dir = dir;
         this.policy = requested == NodePolicy.AUTO ? decide(System.getenv(), Path.of("/")) : requested;
@@ -51,7 +59,7 @@ final class DeviceNodes {
      *
      * @param root the file system root, so tests can build one
      */
-    static NodePolicy decide(Map<String, String> env, Path root) {
+    public static NodePolicy decide(Map<String, String> env, Path root) {
         boolean disabled = env.containsKey("DM_DISABLE_UDEV");
         boolean udevRuns = Files.exists(root.resolve("run/udev/control"));
         boolean rules = hasRule(root, List.of(NOTIFY_RULES)) && hasRule(root, DM_RULES);
@@ -66,7 +74,8 @@ final class DeviceNodes {
         return RULE_DIRS.stream().anyMatch(d -> names.stream().anyMatch(n -> Files.exists(root.resolve(d).resolve(n))));
     }
 
-    NodePolicy policy() {
+    /** The policy in force: {@link NodePolicy#AUTO} resolved. */
+    public NodePolicy policy() {
         return policy;
     }
 
@@ -88,7 +97,7 @@ final class DeviceNodes {
     }
 
     /** Makes {@code /dev/mapper/control} when the kernel has device-mapper but no node was made. */
-    void ensureControl(Path control) throws IOException {
+    public void ensureControl(Path control) throws IOException {
         if (policy != NodePolicy.LIBRARY || Files.exists(control)) {
             return;
         }
@@ -102,22 +111,10 @@ final class DeviceNodes {
     }
 
     /**
-     * The udev flags for a resume, remove, rename or uuid change. Under {@link NodePolicy#LIBRARY}
-     * they keep a udev that does run away from {@code /dev/mapper}, as libdevmapper does when it
-     * makes the nodes itself, so that the two do not race.
-     */
-    int udevFlags(Visibility visibility) {
-        int flags = UdevCookie.PRIMARY_SOURCE | visibility.udevFlags;
-        return policy == NodePolicy.LIBRARY
-                ? flags | UdevCookie.DISABLE_DM_RULES | UdevCookie.DISABLE_SUBSYSTEM_RULES
-                : flags;
-    }
-
-    /**
      * After a resume: the node exists and is the device. One {@code mknod} when it is new; a
      * node already there (an earlier resume's, or a stale one of another device) is checked.
      */
-    void present(String name, DeviceNumber device) throws IOException {
+    public void present(String name, DeviceNumber device) throws IOException {
         if (policy != NodePolicy.LIBRARY) {
             return;
         }
@@ -150,7 +147,7 @@ final class DeviceNodes {
     }
 
     /** After a rename: the node moves along, if the device had one. */
-    void renamed(String from, String to) throws IOException {
+    public void renamed(String from, String to) throws IOException {
         if (policy != NodePolicy.LIBRARY) {
             return;
         }
@@ -165,20 +162,21 @@ final class DeviceNodes {
      * Under {@link NodePolicy#LIBRARY}, refuses before any ioctl a name dm4j could not make a node
      * for: one the JVM's file name encoding ({@code sun.jnu.encoding}, from the locale) cannot hold.
      */
-    void checkNodeName(String name) {
+    public void checkNodeName(String name) {
         if (policy == NodePolicy.LIBRARY) {
             path(name);
         }
     }
 
-    void removed(String name) throws IOException {
+    /** After a remove: the node goes, if there was one. */
+    public void removed(String name) throws IOException {
         if (policy == NodePolicy.LIBRARY) {
             Files.deleteIfExists(path(name));
         }
     }
 
     /** The names of the block device nodes in the directory (symbolic links and others left out). */
-    List<String> blockNodeNames() throws IOException {
+    public List<String> blockNodeNames() throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -1,5 +1,9 @@
-package io.dm4j;
+package io.dm4j.internal.ioctl;
 
+import io.dm4j.DeviceListEntry;
+import io.dm4j.DeviceNumber;
+import io.dm4j.DmVersion;
+import io.dm4j.TargetLine;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The pure-Java codec, no kernel: encoding a 100-target {@code DM_TABLE_LOAD} request and
- * decoding a 10,000-device {@code DM_LIST_DEVICES} reply. In package {@code io.dm4j} so that it can
- * call the package-private {@link DmIoctl}.
+ * decoding a 10,000-device {@code DM_LIST_DEVICES} reply. In the codec's package,
+ * {@code io.dm4j.internal.ioctl}, so that it can call the package-private parts of {@link DmIoctl}.
  *
  * <p>The encode does what {@code DeviceMapper.load} does before its ioctl: size the request, zero
  * those bytes of the reused buffer, write the header, the target count and the target specs. The

@@ -1,7 +1,9 @@
-package io.dm4j;
+package io.dm4j.internal.ioctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dm4j.DmVersion;
+import io.dm4j.TargetLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -24,7 +26,7 @@ class KeyMaskTest {
     @Test
     void hidesKeysExactlyAsDmsetupDidOnTheRealKernel() throws IOException {
         List<String> lines;
-        try (InputStream in = getClass().getResourceAsStream("target/kernel-6.1-tables.txt")) {
+        try (InputStream in = getClass().getResourceAsStream("/io/dm4j/target/kernel-6.1-tables.txt")) {
             lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#")).toList();
         }
         int keyed = 0;

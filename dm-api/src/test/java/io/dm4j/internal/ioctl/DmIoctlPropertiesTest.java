@@ -1,9 +1,15 @@
-package io.dm4j;
+package io.dm4j.internal.ioctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.dm4j.DeviceListEntry;
+import io.dm4j.DeviceNumber;
+import io.dm4j.DmProtocolException;
+import io.dm4j.DmVersion;
+import io.dm4j.TargetLine;
+import io.dm4j.TargetVersion;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

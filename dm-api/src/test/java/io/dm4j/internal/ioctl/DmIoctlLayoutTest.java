@@ -1,7 +1,11 @@
-package io.dm4j;
+package io.dm4j.internal.ioctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dm4j.DeviceNumber;
+import io.dm4j.DmCommand;
+import io.dm4j.DmVersion;
+import io.dm4j.TargetLine;
 import io.dm4j.sys.testing.CProgram;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -117,7 +121,7 @@ class DmIoctlLayoutTest {
         java.put("DM_IMA_MEASUREMENT_FLAG", (long) DmIoctl.IMA_MEASUREMENT_FLAG);
         for (DmCommand command : DmCommand.values()) {
             String macro = command == DmCommand.DM_VERSION ? "DM_VERSION" : command.name();
-            java.put(macro, command.request());
+            java.put(macro, DmIoctl.request(command));
         }
         assertThat(java).containsExactlyInAnyOrderEntriesOf(c);
     }

@@ -1,21 +1,29 @@
-package io.dm4j;
+package io.dm4j.internal.udev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dm4j.DeviceInfo;
+import io.dm4j.DeviceMapper;
+import io.dm4j.DeviceMapperException;
+import io.dm4j.DeviceNotFoundException;
+import io.dm4j.DmCommand;
+import io.dm4j.NodePolicy;
+import io.dm4j.OperationInterruptedException;
+import io.dm4j.TargetLine;
+import io.dm4j.UdevSync;
+import io.dm4j.Visibility;
+import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.Syscalls;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.PrimitiveIterator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The udev cookie protocol against a fake kernel that records every call: the encoding of
@@ -213,21 +221,5 @@ class UdevCookieTest {
                 || (i.flags() & DmIoctl.SUSPEND_FLAG) != 0)
                 .hasSize(8)
                 .allSatisfy(i -> assertThat(i.eventNr() & COOKIE_COMMANDS_MASK).as("command %d", i.command()).isZero());
-    }
-
-    @Test
-    void autoChoosesUdevOnlyWhenItRunsWithTheDmRulesAndIsNotDisabled(@TempDir Path root) throws IOException {
-        assertThat(DeviceNodes.decide(Map.of(), root)).isEqualTo(NodePolicy.LIBRARY);
-        Files.createDirectories(root.resolve("run/udev"));
-        Files.createFile(root.resolve("run/udev/control"));
-        assertThat(DeviceNodes.decide(Map.of(), root)).as("udev without dm rules").isEqualTo(NodePolicy.LIBRARY);
-        Files.createDirectories(root.resolve("lib/udev/rules.d"));
-        Files.createFile(root.resolve("lib/udev/rules.d/95-dm-notify.rules"));
-        assertThat(DeviceNodes.decide(Map.of(), root)).as("no 10-dm/55-dm rules").isEqualTo(NodePolicy.LIBRARY);
-        Files.createFile(root.resolve("lib/udev/rules.d/55-dm.rules"));
-        assertThat(DeviceNodes.decide(Map.of(), root)).isEqualTo(NodePolicy.UDEV);
-        assertThat(DeviceNodes.decide(Map.of("DM_DISABLE_UDEV", "1"), root)).isEqualTo(NodePolicy.LIBRARY);
-        Files.delete(root.resolve("run/udev/control"));
-        assertThat(DeviceNodes.decide(Map.of(), root)).as("udev not running").isEqualTo(NodePolicy.LIBRARY);
     }
 }

@@ -1,5 +1,9 @@
-package io.dm4j;
+package io.dm4j.internal.udev;
 
+import io.dm4j.DeviceNumber;
+import io.dm4j.DmCommand;
+import io.dm4j.DmVersion;
+import io.dm4j.internal.ioctl.DmIoctl;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;
@@ -53,9 +57,9 @@ final class FakeKernel implements Syscalls {
     @Override
     public synchronized int ioctl(int fd, long request, ByteBuffer b) throws ErrnoException {
         int command = (int) (request & 0xff);
-        int flags = b.getInt(DmIoctl.FLAGS);
-        int eventNr = b.getInt(DmIoctl.EVENT_NR);
-        ioctls.add(new Ioctl(command, flags, eventNr));
+        DmIoctl.Header asked = DmIoctl.readHeader(b);
+        int flags = asked.flags();
+        ioctls.add(new Ioctl(command, flags, asked.eventNr()));
         calls.add("ioctl " + command);
         boolean uevent = command == DmCommand.DM_DEV_SUSPEND.number() || command == DmCommand.DM_DEV_REMOVE.number()
                 || command == DmCommand.DM_DEV_RENAME.number();
@@ -64,10 +68,8 @@ final class FakeKernel implements Syscalls {
             failUeventIoctl = 0;
             throw new ErrnoException("ioctl", "fd " + fd, errno);
         }
-        b.putInt(DmIoctl.VERSION, 4).putInt(DmIoctl.VERSION + 4, 47).putInt(DmIoctl.VERSION + 8, 0);
-        b.putInt(DmIoctl.DATA_SIZE, DmIoctl.SIZE);
-        b.putInt(DmIoctl.FLAGS, (flags & ~DmIoctl.SUSPEND_FLAG) | DmIoctl.ACTIVE_PRESENT_FLAG
-                | (uevent && uevents ? DmIoctl.UEVENT_GENERATED_FLAG : 0));
+        DmIoctl.putHeader(b, new DmVersion(4, 47, 0), DmIoctl.SIZE, (flags & ~DmIoctl.SUSPEND_FLAG)
+                | DmIoctl.ACTIVE_PRESENT_FLAG | (uevent && uevents ? DmIoctl.UEVENT_GENERATED_FLAG : 0), null, null);
         b.putInt(DmIoctl.EVENT_NR, 0);
         b.putLong(DmIoctl.DEV, new DeviceNumber(253, 7).encode());
         return 0;

@@ -1,19 +1,21 @@
-package io.dm4j;
+package io.dm4j.internal.nodes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dm4j.InvalidArgumentException;
+import io.dm4j.NodePolicy;
 import java.nio.file.Path;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Example;
 
 /**
  * Node paths stay inside /dev/mapper whatever the name, even one that got past the name checks:
- * the second line of defence behind {@link Validation#checkName}.
+ * the second line of defence behind {@link io.dm4j.DeviceMapper#checkName}.
  */
 class DeviceNodesPathTest {
     private static final Path MAPPER = Path.of("/dev/mapper");

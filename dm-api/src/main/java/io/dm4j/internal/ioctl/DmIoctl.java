@@ -1,5 +1,15 @@
-package io.dm4j;
+package io.dm4j.internal.ioctl;
 
+import io.dm4j.DeviceFlag;
+import io.dm4j.DeviceInfo;
+import io.dm4j.DeviceListEntry;
+import io.dm4j.DeviceNumber;
+import io.dm4j.DmCommand;
+import io.dm4j.DmProtocolException;
+import io.dm4j.DmVersion;
+import io.dm4j.TargetLine;
+import io.dm4j.TargetStatus;
+import io.dm4j.TargetVersion;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,28 +23,35 @@ import java.util.Set;
 /**
  * The pure-Java codec for {@code struct dm_ioctl} and its payloads, over a native-ordered buffer.
  * Offsets follow {@code <linux/dm-ioctl.h>}; a test checks them against the C header.
+ *
+ * <p>Internal to dm4j, not API: public only for dm4j's own packages; it may change in any release.
  */
-final class DmIoctl {
+public final class DmIoctl {
     private DmIoctl() {}
 
-    static final int NAME_LEN = 128;
-    static final int UUID_LEN = 129;
-    static final int MAX_TYPE_NAME = 16;
+    private static final long IOWR_DM_IOCTL = 0xC138FD00L;
+
+    /** The most bytes one request may take: replies are capped the same way. */
+    public static final int MAX_BUFFER = 256 * 1024 * 1024;
+
+    public static final int NAME_LEN = 128;
+    public static final int UUID_LEN = 129;
+    public static final int MAX_TYPE_NAME = 16;
 
     // struct dm_ioctl
     static final int VERSION = 0;
     static final int DATA_SIZE = 12;
     static final int DATA_START = 16;
-    static final int TARGET_COUNT = 20;
+    public static final int TARGET_COUNT = 20;
     static final int OPEN_COUNT = 24;
     static final int FLAGS = 28;
-    static final int EVENT_NR = 32;
-    static final int DEV = 40;
+    public static final int EVENT_NR = 32;
+    public static final int DEV = 40;
     static final int NAME = 48;
     static final int UUID = 176;
     static final int DATA = 305;
     /** {@code sizeof(struct dm_ioctl)}; payloads start here, 8-aligned. */
-    static final int SIZE = 312;
+    public static final int SIZE = 312;
 
     // struct dm_target_spec
     static final int SPEC_SECTOR_START = 0;
@@ -45,23 +62,23 @@ final class DmIoctl {
     static final int SPEC_SIZE = 40;
 
     // dm_ioctl.flags
-    static final int READONLY_FLAG = 1;
-    static final int SUSPEND_FLAG = 1 << 1;
-    static final int PERSISTENT_DEV_FLAG = 1 << 3;
-    static final int STATUS_TABLE_FLAG = 1 << 4;
-    static final int ACTIVE_PRESENT_FLAG = 1 << 5;
+    public static final int READONLY_FLAG = 1;
+    public static final int SUSPEND_FLAG = 1 << 1;
+    public static final int PERSISTENT_DEV_FLAG = 1 << 3;
+    public static final int STATUS_TABLE_FLAG = 1 << 4;
+    public static final int ACTIVE_PRESENT_FLAG = 1 << 5;
     static final int INACTIVE_PRESENT_FLAG = 1 << 6;
-    static final int BUFFER_FULL_FLAG = 1 << 8;
-    static final int SKIP_LOCKFS_FLAG = 1 << 10;
-    static final int NOFLUSH_FLAG = 1 << 11;
-    static final int QUERY_INACTIVE_TABLE_FLAG = 1 << 12;
-    static final int UEVENT_GENERATED_FLAG = 1 << 13;
-    static final int UUID_FLAG = 1 << 14;
-    static final int SECURE_DATA_FLAG = 1 << 15;
-    static final int DATA_OUT_FLAG = 1 << 16;
-    static final int DEFERRED_REMOVE = 1 << 17;
+    public static final int BUFFER_FULL_FLAG = 1 << 8;
+    public static final int SKIP_LOCKFS_FLAG = 1 << 10;
+    public static final int NOFLUSH_FLAG = 1 << 11;
+    public static final int QUERY_INACTIVE_TABLE_FLAG = 1 << 12;
+    public static final int UEVENT_GENERATED_FLAG = 1 << 13;
+    public static final int UUID_FLAG = 1 << 14;
+    public static final int SECURE_DATA_FLAG = 1 << 15;
+    public static final int DATA_OUT_FLAG = 1 << 16;
+    public static final int DEFERRED_REMOVE = 1 << 17;
     static final int INTERNAL_SUSPEND_FLAG = 1 << 18;
-    static final int IMA_MEASUREMENT_FLAG = 1 << 19;
+    public static final int IMA_MEASUREMENT_FLAG = 1 << 19;
 
     // struct dm_name_list: the name is at offsetof(name) = 12, not sizeof = 16
     static final int NAME_LIST_DEV = 0;
@@ -80,20 +97,27 @@ final class DmIoctl {
 
     // struct dm_target_msg
     static final int MSG_SECTOR = 0;
-    static final int MSG_MESSAGE = 8;
+    public static final int MSG_MESSAGE = 8;
+
+    /** The ioctl request code of a command: {@code _IOWR(0xfd, nr, struct dm_ioctl)}. */
+    public static long request(DmCommand command) {
+        return IOWR_DM_IOCTL | command.number();
+    }
 
     /** The decoded header of a reply. */
-    record Header(DmVersion version, int dataSize, int dataStart, int targetCount, int openCount, int flags,
+    public record Header(DmVersion version, int dataSize, int dataStart, int targetCount, int openCount, int flags,
             int eventNr, long dev, String name, String uuid) {
 
-        boolean has(int flag) {
+        /** True if the reply's {@code flags} carry {@code flag}, one of the {@code *_FLAG} bits. */
+        public boolean has(int flag) {
             return (flags & flag) != 0;
         }
 
-        DeviceInfo toDeviceInfo() {
+        /** The device status this header reports. */
+        public DeviceInfo toDeviceInfo() {
             Set<DeviceFlag> set = EnumSet.noneOf(DeviceFlag.class);
             for (DeviceFlag f : DeviceFlag.values()) {
-                if (has(f.bit)) {
+                if (has(bit(f))) {
                     set.add(f);
                 }
             }
@@ -102,11 +126,23 @@ final class DmIoctl {
         }
     }
 
+    /** The {@code dm_ioctl.flags} bit that reports a device flag. */
+    private static int bit(DeviceFlag flag) {
+        return switch (flag) {
+            case READ_ONLY -> READONLY_FLAG;
+            case SUSPENDED -> SUSPEND_FLAG;
+            case LIVE_TABLE_PRESENT -> ACTIVE_PRESENT_FLAG;
+            case INACTIVE_TABLE_PRESENT -> INACTIVE_PRESENT_FLAG;
+            case DEFERRED_REMOVE -> DEFERRED_REMOVE;
+            case INTERNALLY_SUSPENDED -> INTERNAL_SUSPEND_FLAG;
+        };
+    }
+
     /**
      * Writes a request header over a zeroed buffer: the interface version the command needs, the
      * total buffer size, payload start, flags and the device's name or uuid (at most one of them).
      */
-    static void putHeader(ByteBuffer b, DmVersion version, int dataSize, int flags, String name, String uuid) {
+    public static void putHeader(ByteBuffer b, DmVersion version, int dataSize, int flags, String name, String uuid) {
         b.putInt(VERSION, version.major()).putInt(VERSION + 4, version.minor()).putInt(VERSION + 8, version.patch());
         b.putInt(DATA_SIZE, dataSize);
         b.putInt(DATA_START, SIZE);
@@ -119,7 +155,8 @@ final class DmIoctl {
         }
     }
 
-    static Header readHeader(ByteBuffer b) {
+    /** The header at the start of a reply (or of a request). */
+    public static Header readHeader(ByteBuffer b) {
         return new Header(new DmVersion(b.getInt(VERSION), b.getInt(VERSION + 4), b.getInt(VERSION + 8)),
                 b.getInt(DATA_SIZE), b.getInt(DATA_START), b.getInt(TARGET_COUNT), b.getInt(OPEN_COUNT),
                 b.getInt(FLAGS), b.getInt(EVENT_NR), b.getLong(DEV), getCString(b, NAME, NAME_LEN),
@@ -130,18 +167,23 @@ final class DmIoctl {
      * One table line ready for a load: its parameters as the bytes the kernel gets, which may
      * include a key. Whoever builds one wipes {@code params} after the call.
      */
-    record Line(long start, long length, String type, byte[] params) {
-        static Line of(TargetLine line) {
+    public record Line(long start, long length, String type, byte[] params) {
+        /** A line whose parameters are the UTF-8 bytes of the text line's. */
+        public static Line of(TargetLine line) {
             return new Line(line.start(), line.length(), line.type(), line.params().getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    /** Bytes the target specs of a load take, each followed by its padded parameter string. */
+    /** {@link #linesSize} of text lines, for tests and the codec benchmark. */
     static int targetsSize(List<TargetLine> lines) {
         return linesSize(lines.stream().map(Line::of).toList());
     }
 
-    static int linesSize(List<Line> lines) {
+    /**
+     * Bytes the target specs of a load take, each followed by its padded parameter string; a load
+     * bigger than {@link #MAX_BUFFER} is refused.
+     */
+    public static int linesSize(List<Line> lines) {
         long size = 0;
         for (Line line : lines) {
             size += specStride(line.params().length);
@@ -155,15 +197,16 @@ final class DmIoctl {
         return (SPEC_SIZE + paramBytes + 1 + 7) & ~7L;
     }
 
-    /**
-     * Writes {@code dm_target_spec}s for a load at {@code offset}; on input, {@code next} is
-     * relative to the current spec.
-     */
+    /** {@link #putLines} of text lines, for tests and the codec benchmark. */
     static void putTargets(ByteBuffer b, int offset, List<TargetLine> lines) {
         putLines(b, offset, lines.stream().map(Line::of).toList());
     }
 
-    static void putLines(ByteBuffer b, int offset, List<Line> lines) {
+    /**
+     * Writes {@code dm_target_spec}s for a load at {@code offset}; on input, {@code next} is
+     * relative to the current spec.
+     */
+    public static void putLines(ByteBuffer b, int offset, List<Line> lines) {
         for (Line line : lines) {
             int stride = (int) specStride(line.params().length);
             b.putLong(offset + SPEC_SECTOR_START, line.start());
@@ -176,19 +219,19 @@ final class DmIoctl {
     }
 
     /** Writes a NUL-terminated string payload (rename, geometry) at the payload start. */
-    static int putStringPayload(ByteBuffer b, String value) {
+    public static int putStringPayload(ByteBuffer b, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         b.put(SIZE, bytes);
         return align8(SIZE + bytes.length + 1);
     }
 
     /** Bytes a string payload takes, header included. */
-    static int stringPayloadSize(String value) {
+    public static int stringPayloadSize(String value) {
         return align8(SIZE + value.getBytes(StandardCharsets.UTF_8).length + 1);
     }
 
     /** Writes a {@code dm_target_msg} at the payload start. */
-    static int putMessage(ByteBuffer b, long sector, String message) {
+    public static int putMessage(ByteBuffer b, long sector, String message) {
         b.putLong(SIZE + MSG_SECTOR, sector);
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         b.put(SIZE + MSG_MESSAGE, bytes);
@@ -196,7 +239,7 @@ final class DmIoctl {
     }
 
     /** Bytes a message request takes, header included. */
-    static int messageSize(String message) {
+    public static int messageSize(String message) {
         return align8(SIZE + MSG_MESSAGE + message.getBytes(StandardCharsets.UTF_8).length + 1);
     }
 
@@ -256,7 +299,7 @@ final class DmIoctl {
     }
 
     /** The table lines of a table reply, keys hidden as {@code dmsetup table} hides them. */
-    static List<TargetLine> readTable(ByteBuffer b, Header h) {
+    public static List<TargetLine> readTable(ByteBuffer b, Header h) {
         return readTable(b, h, null);
     }
 
@@ -264,7 +307,7 @@ final class DmIoctl {
      * The table lines of a table reply, keys hidden; with {@code keys} not null, it receives one
      * entry per line: the line's crypt key as bytes, or null.
      */
-    static List<TargetLine> readTable(ByteBuffer b, Header h, List<byte[]> keys) {
+    public static List<TargetLine> readTable(ByteBuffer b, Header h, List<byte[]> keys) {
         List<TargetLine> lines = new ArrayList<>();
         for (Spec s : readSpecs(b, h, true, keys)) {
             try {
@@ -277,7 +320,7 @@ final class DmIoctl {
     }
 
     /** The status lines of a status reply. */
-    static List<TargetStatus> readStatus(ByteBuffer b, Header h) {
+    public static List<TargetStatus> readStatus(ByteBuffer b, Header h) {
         List<TargetStatus> lines = new ArrayList<>();
         for (Spec s : readSpecs(b, h)) {
             lines.add(new TargetStatus(s.start(), s.length(), s.type(), s.text()));
@@ -289,7 +332,7 @@ final class DmIoctl {
      * Walks a {@code dm_name_list} chain. Since 4.37 each entry has an aligned trailer with the
      * event number and flags, followed by the uuid when it was asked for and exists.
      */
-    static List<DeviceListEntry> readNameList(ByteBuffer b, Header h, boolean hasTrailer) {
+    public static List<DeviceListEntry> readNameList(ByteBuffer b, Header h, boolean hasTrailer) {
         checkReply(b, h);
         List<DeviceListEntry> entries = new ArrayList<>();
         if (!hasPayload(h)) {
@@ -329,7 +372,7 @@ final class DmIoctl {
     }
 
     /** Walks a {@code dm_target_versions} chain. */
-    static List<TargetVersion> readVersions(ByteBuffer b, Header h) {
+    public static List<TargetVersion> readVersions(ByteBuffer b, Header h) {
         checkReply(b, h);
         List<TargetVersion> versions = new ArrayList<>();
         if (!hasPayload(h)) {
@@ -354,7 +397,7 @@ final class DmIoctl {
     }
 
     /** Reads {@code dm_target_deps}. */
-    static List<DeviceNumber> readDeps(ByteBuffer b, Header h) {
+    public static List<DeviceNumber> readDeps(ByteBuffer b, Header h) {
         checkReply(b, h);
         if (!hasPayload(h)) {
             return List.of(); // a device without the table asked for: the kernel writes no deps record
@@ -372,7 +415,7 @@ final class DmIoctl {
     }
 
     /** The output string of a message or IMA reply, if the kernel wrote one. */
-    static Optional<String> readStringPayload(ByteBuffer b, Header h) {
+    public static Optional<String> readStringPayload(ByteBuffer b, Header h) {
         checkReply(b, h);
         return hasPayload(h) ? Optional.of(readCString(b, h, h.dataStart())) : Optional.empty();
     }

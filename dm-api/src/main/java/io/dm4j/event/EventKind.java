@@ -1,4 +1,4 @@
-package io.dm4j;
+package io.dm4j.event;
 
 /** What changed about a device between two looks at the kernel's device list. */
 public enum EventKind {

@@ -1,5 +1,11 @@
-package io.dm4j;
+package io.dm4j.event;
 
+import io.dm4j.DeviceListEntry;
+import io.dm4j.DeviceMapper;
+import io.dm4j.DeviceNumber;
+import io.dm4j.DmCommand;
+import io.dm4j.DmVersion;
+import io.dm4j.internal.access.DeviceMapperAccess;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;
 import java.io.IOException;
@@ -66,10 +72,7 @@ public final class EventMonitor implements AutoCloseable {
     private EventMonitor(DeviceMapper dm, Syscalls sys) throws IOException {
         this.dm = dm;
         this.sys = sys;
-        if (!dm.driverVersion().atLeast(GLOBAL_EVENTS)) {
-            throw new UnsupportedCommandException(DmCommand.DM_DEV_ARM_POLL, null, dm.driverVersion(), GLOBAL_EVENTS,
-                    "event monitoring");
-        }
+        DeviceMapperAccess.get().requireFeature(dm, DmCommand.DM_DEV_ARM_POLL, null, GLOBAL_EVENTS, "event monitoring");
         this.wakeFd = sys.eventfd(0, Syscalls.EFD_NONBLOCK);
         Map<DeviceNumber, DeviceListEntry> initial = index(dm.list());
         dm.armPoll();
@@ -116,7 +119,7 @@ public final class EventMonitor implements AutoCloseable {
 
     private void run(Map<DeviceNumber, DeviceListEntry> initial) {
         Map<DeviceNumber, DeviceListEntry> known = initial;
-        int[] fds = {dm.controlFd(), wakeFd};
+        int[] fds = {DeviceMapperAccess.get().controlFd(dm), wakeFd};
         short[] events = {Syscalls.POLLIN, Syscalls.POLLIN};
         short[] revents = new short[2];
         try {

@@ -1,5 +1,6 @@
-package io.dm4j;
+package io.dm4j.event;
 
+import io.dm4j.DeviceNumber;
 import java.util.Optional;
 
 /**

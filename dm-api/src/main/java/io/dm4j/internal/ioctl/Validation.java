@@ -1,5 +1,8 @@
-package io.dm4j;
+package io.dm4j.internal.ioctl;
 
+import io.dm4j.InvalidArgumentException;
+import io.dm4j.InvalidTableException;
+import io.dm4j.TargetLine;
 import java.util.List;
 
 /**
@@ -7,15 +10,14 @@ import java.util.List;
  * text must be well-formed UTF-16 (an unpaired surrogate would silently become {@code '?'} in
  * UTF-8 and address another device), and names and uuids carry no control characters (which
  * libdevmapper would have mangled, and which break {@code /dev/mapper} listings and logs).
+ *
+ * <p>Internal to dm4j, not API: public only for dm4j's own packages; it may change in any release.
  */
-final class Validation {
+public final class Validation {
     private Validation() {}
 
-    /** The most bytes one request may take: replies are capped the same way. */
-    static final int MAX_REQUEST = DeviceMapper.MAX_BUFFER;
-
     /** {@code check_name()} in dm-ioctl.c, plus the header's field size. */
-    static void checkName(String name) {
+    public static void checkName(String name) {
         checkIdentifier("name", name, 1, DmIoctl.NAME_LEN - 1);
         if (name.indexOf('/') >= 0) {
             throw new InvalidArgumentException("name", "must not contain '/': " + name);
@@ -25,19 +27,20 @@ final class Validation {
         }
     }
 
-    static void checkUuid(String uuid) {
+    /** The header's field size; the kernel has no other rule for uuids. */
+    public static void checkUuid(String uuid) {
         checkIdentifier("uuid", uuid, 1, DmIoctl.UUID_LEN - 1);
     }
 
     /** Device event counters are 32 bits: any other number could never be the current one. */
-    static void checkEventNr(long eventNr) {
+    public static void checkEventNr(long eventNr) {
         if (eventNr < 0 || eventNr > 0xffffffffL) {
             throw new InvalidArgumentException("event number", "must be 0..4294967295, got " + eventNr);
         }
     }
 
     /** A name, uuid or prefix of one: a C string without control characters. */
-    static void checkIdentifier(String field, String value, int minBytes, int maxBytes) {
+    public static void checkIdentifier(String field, String value, int minBytes, int maxBytes) {
         checkCString(field, value, minBytes, maxBytes);
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
@@ -48,7 +51,7 @@ final class Validation {
     }
 
     /** A string that the kernel reads as NUL-terminated UTF-8 bytes, within a size limit. */
-    static void checkCString(String field, String value, int minBytes, int maxBytes) {
+    public static void checkCString(String field, String value, int minBytes, int maxBytes) {
         long bytes = checkText(field, value);
         if (bytes < minBytes || bytes > maxBytes) {
             throw new InvalidArgumentException(field, "must be " + minBytes + ".." + maxBytes
@@ -61,7 +64,7 @@ final class Validation {
      *
      * @return its length in UTF-8 bytes, counted without encoding it
      */
-    static long checkText(String field, String value) {
+    public static long checkText(String field, String value) {
         if (value == null) {
             throw new InvalidArgumentException(field, "must not be null");
         }
@@ -90,7 +93,7 @@ final class Validation {
      * Lines must start at sector 0 and follow each other with no gap or overlap, and the load
      * request must fit in dm4j's largest ioctl buffer.
      */
-    static void checkTable(List<TargetLine> lines) {
+    public static void checkTable(List<TargetLine> lines) {
         if (lines.isEmpty()) {
             throw new InvalidTableException("table", "must have at least one target");
         }
@@ -114,9 +117,9 @@ final class Validation {
 
     /** A load request larger than dm4j's buffer limit is refused before it is encoded. */
     static void checkRequestSize(long bytes) {
-        if (bytes > MAX_REQUEST) {
+        if (bytes > DmIoctl.MAX_BUFFER) {
             throw new InvalidTableException("table", "needs a " + bytes + "-byte request, more than the "
-                    + MAX_REQUEST + " bytes dm4j sends in one ioctl");
+                    + DmIoctl.MAX_BUFFER + " bytes dm4j sends in one ioctl");
         }
     }
 }

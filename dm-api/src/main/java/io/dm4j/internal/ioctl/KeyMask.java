@@ -1,18 +1,20 @@
-package io.dm4j;
+package io.dm4j.internal.ioctl;
 
 /**
  * Where keys sit in table parameters, so that a table read back hides them the way
  * {@code dmsetup table} does without {@code --showkeys}: every key character becomes {@code '0'}.
  * Works on bytes, before any {@code String} exists.
+ *
+ * <p>Internal to dm4j, not API: public only for dm4j's own packages; it may change in any release.
  */
-final class KeyMask {
+public final class KeyMask {
     private KeyMask() {}
 
     private static final byte[][] INTEGRITY_KEYED = {
         ascii("internal_hash:"), ascii("journal_crypt:"), ascii("journal_mac:")};
 
     /** True for the target types whose tables can carry keys. */
-    static boolean mayCarryKeys(String type) {
+    public static boolean mayCarryKeys(String type) {
         return type.equals("crypt") || type.equals("integrity");
     }
 
@@ -31,7 +33,7 @@ final class KeyMask {
     }
 
     /** Overwrites the key characters of a table line's parameters with {@code '0'}. */
-    static void mask(String type, byte[] params, int length) {
+    public static void mask(String type, byte[] params, int length) {
         if (type.equals("crypt")) {
             int[] key = cryptKey(params, length);
             if (key != null) {

@@ -1,5 +1,9 @@
-package io.dm4j;
+package io.dm4j.internal.udev;
 
+import io.dm4j.DeviceMapper;
+import io.dm4j.NodePolicy;
+import io.dm4j.UdevSync;
+import io.dm4j.Visibility;
 import io.dm4j.sys.Errno;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;
@@ -16,9 +20,12 @@ import java.util.function.IntSupplier;
  * <p>The semaphore starts at 1 and goes to 2 before the ioctl. Waiting takes the initial 1 away
  * and waits for zero, which udev's decrement brings. Unlike libdevmapper's wait this one ends at a
  * deadline, and {@link #close} always removes the set.
+ *
+ * <p>Internal to dm4j, not API: public only for dm4j's own packages; it may change in any release.
  */
-final class UdevCookie implements AutoCloseable {
-    static final int MAGIC = 0x0D4D;
+public final class UdevCookie implements AutoCloseable {
+    /** The upper 16 bits of every cookie's semaphore key: libdevmapper's {@code DM_COOKIE_MAGIC}. */
+    public static final int MAGIC = 0x0D4D;
     static final int FLAGS_SHIFT = 16;
 
     // The udev flags (libdevmapper.h), read by 10-dm.rules through 'dmsetup udevflags'.
@@ -29,6 +36,7 @@ final class UdevCookie implements AutoCloseable {
     /** Marks an event as caused by a real activation, not by a trigger or a watch. */
     static final int PRIMARY_SOURCE = 0x0040;
 
+    // Under DeviceMapper's name: that is the logger programs configure for dm4j's client.
     private static final System.Logger LOG = System.getLogger(DeviceMapper.class.getName());
     /** Keys are 16 bits wide: this many collisions in a row means the key space is used up. */
     private static final int MAX_TRIES = 1000;
@@ -46,10 +54,25 @@ final class UdevCookie implements AutoCloseable {
     }
 
     /**
+     * The udev flags for a resume, remove, rename or uuid change. Under {@link NodePolicy#LIBRARY}
+     * they keep a udev that does run away from {@code /dev/mapper}, as libdevmapper does when it
+     * makes the nodes itself, so that the two do not race.
+     *
+     * @param policy the node policy in force, {@link NodePolicy#AUTO} resolved
+     */
+    public static int udevFlags(NodePolicy policy, Visibility visibility) {
+        int flags = PRIMARY_SOURCE | switch (visibility) {
+            case PUBLIC -> 0;
+            case PRIVATE -> DISABLE_SUBSYSTEM_RULES | DISABLE_DISK_RULES | DISABLE_OTHER_RULES;
+        };
+        return policy == NodePolicy.LIBRARY ? flags | DISABLE_DM_RULES | DISABLE_SUBSYSTEM_RULES : flags;
+    }
+
+    /**
      * The {@code event_nr} of a command without a cookie: only the flags, base 0, which
      * {@code dmsetup udevcomplete} accepts without a semaphore.
      */
-    static int flagsOnly(int udevFlags) {
+    public static int flagsOnly(int udevFlags) {
         return udevFlags << FLAGS_SHIFT;
     }
 
@@ -58,7 +81,7 @@ final class UdevCookie implements AutoCloseable {
      *
      * @param randomBase source of candidate bases; only the low 16 bits are used, 0 is skipped
      */
-    static UdevCookie create(Syscalls sys, IntSupplier randomBase) throws ErrnoException {
+    public static UdevCookie create(Syscalls sys, IntSupplier randomBase) throws ErrnoException {
         for (int tries = 1;; tries++) {
             int base = randomBase.getAsInt() & 0xffff;
             if (base == 0) {
@@ -86,12 +109,12 @@ final class UdevCookie implements AutoCloseable {
     }
 
     /** The cookie as udev sees it: {@code 0x0D4D << 16 | base}. */
-    int value() {
+    public int value() {
         return MAGIC << FLAGS_SHIFT | base;
     }
 
     /** The {@code event_nr} to send: the udev flags above the base. */
-    int eventNr(int udevFlags) {
+    public int eventNr(int udevFlags) {
         return udevFlags << FLAGS_SHIFT | base;
     }
 
@@ -99,7 +122,7 @@ final class UdevCookie implements AutoCloseable {
      * Waits until udev has completed the event, at most {@code timeoutNanos}. Only after the
      * kernel reported {@code DM_UEVENT_GENERATED_FLAG}: without a uevent nobody would decrement.
      */
-    UdevSync.Outcome await(long timeoutNanos) throws ErrnoException {
+    public UdevSync.Outcome await(long timeoutNanos) throws ErrnoException {
         long deadline = System.nanoTime() + timeoutNanos;
         try {
             sys.semop(semid, 0, -1, Syscalls.IPC_NOWAIT, -1);
