@@ -67,8 +67,14 @@ final class Backends {
             synchronized (Backends.class) {
                 s = selected;
                 if (s == null) {
-                    s = select(System.getProperty(Syscalls.BACKEND_PROPERTY, ""));
-                    report(s);
+                    String requested = System.getProperty(Syscalls.BACKEND_PROPERTY, "");
+                    s = select(requested);
+                    if (requested.isBlank()) {
+                        report(s);
+                    } else {
+                        LOG.log(System.Logger.Level.DEBUG, "dm4j native backend: {0} (-D{1})", s.backend(),
+                                Syscalls.BACKEND_PROPERTY);
+                    }
                     selected = s;
                 }
             }
@@ -90,9 +96,9 @@ final class Backends {
     }
 
     /**
-     * One line: at DEBUG when the choice is the expected one for this JVM; at WARNING when a
-     * better backend was installed but failed for a reason other than the JDK's version (native
-     * access not enabled, a broken library), since that is a configuration to fix.
+     * One line for the automatic choice: at DEBUG when it is the expected one for this JVM; at
+     * WARNING when a better backend was installed but failed for a reason other than the JDK's
+     * version (native access not enabled, a broken library), since that is a configuration to fix.
      */
     private static void report(Syscalls chosen) {
         StringBuilder skipped = new StringBuilder();
