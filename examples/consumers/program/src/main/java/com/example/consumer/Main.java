@@ -1,4 +1,4 @@
-package com.example.ffmonly;
+package com.example.consumer;
 
 import io.dm4j.DeviceInfo;
 import io.dm4j.DeviceMapper;
@@ -12,13 +12,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * dm4j with FFM alone (JDK 22+, no backend artifact): makes a 1 MiB device of zeros, reads it back
- * and removes it. As root:
- * {@code java --enable-native-access=ALL-UNNAMED -cp 'target/*:target/lib/*' com.example.ffmonly.Main NAME}
+ * What an application does with dm4j: makes a 1 MiB device of zeros, reads it back and removes it.
+ * The three consumer projects build this one program against different dependencies and run it
+ * from the class path or the module path (see README.md). As root: {@code ... Main NAME}.
  */
 public final class Main {
     public static void main(String[] args) throws IOException {
-        String name = args.length > 0 ? args[0] : "ffm-only-consumer";
+        String name = args.length > 0 ? args[0] : "dm4j-consumer";
         List<TargetLine> table = List.of(new TargetLine(0, 2048, "zero", ""));
         Path node = Path.of("/dev/mapper", name);
 
@@ -46,8 +46,9 @@ public final class Main {
             } catch (DeviceNotFoundException gone) {
                 // as it should be
             }
-            System.out.printf("ffm-only consumer: ok on Java %s with backend %s (%s created, loaded,"
-                    + " resumed, read back, removed)%n", Runtime.version(), dm.backend(), name);
+            System.out.printf("consumer: ok on Java %s with backend %s from the %s (%s created, loaded, resumed,"
+                    + " read back, removed)%n", Runtime.version(), dm.backend(),
+                    Main.class.getModule().isNamed() ? "module path" : "class path", name);
         }
     }
 
