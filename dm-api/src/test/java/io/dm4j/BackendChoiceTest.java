@@ -102,6 +102,28 @@ class BackendChoiceTest {
         }
     }
 
+    /**
+     * A modular application whose build left the backend jars on the class path (as surefire and
+     * exec do with dependencies the module graph does not require): the core on the module path
+     * still finds them, and one that cannot be loaded would not hide the others.
+     */
+    @Test
+    void aCoreOnTheModulePathFindsBackendsOnTheClassPath() throws Exception {
+        Predicate<String> core = e -> e.contains("dm4j-native-bindings-") && !e.contains("-tests")
+                || e.contains("native-bindings/core/target/classes");
+        List<String> modulePath = classPath().stream().filter(core).filter(e -> !e.contains("versions"))
+                .collect(Collectors.toList());
+        assertThat(modulePath).as("the core's jar or classes on %s", classPath()).hasSize(1);
+        List<String> rest = without(core);
+        String[] modular = {"-p", modulePath.get(0), "--add-modules", "io.dm4j.sys"};
+        String java17 = JDK17.resolve("bin/java").toString();
+        assertThat(probe(java17, rest, modular)).contains("selected jnr").contains("jna available");
+        List<String> forced = new ArrayList<>(List.of(modular));
+        forced.addAll(List.of("--enable-native-access=io.dm4j.sys,ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-D" + Syscalls.BACKEND_PROPERTY + "=jna"));
+        assertThat(probe(THIS_JAVA, rest, forced.toArray(String[]::new))).contains("selected jna");
+    }
+
     /** A JDK 17 or 21 user: jnr, else JNA, else an error that names both artifacts. */
     @Test
     void onJdk17TheFallbacksAreUsedInPriorityOrder() throws Exception {

@@ -4,9 +4,11 @@ import io.dm4j.sys.spi.BackendProvider;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -43,16 +45,30 @@ final class Backends {
 
     private static volatile Syscalls selected;
 
-    /** The providers on the class or module path, best first; ties broken by name. */
+    /**
+     * The providers on the class or module path, best first, ties broken by name; and those that
+     * could not even be loaded (e.g. a backend jar that cannot see the SPI), said in words.
+     */
     private static final class Installed {
+        static final List<String> UNLOADABLE = new ArrayList<>();
         static final List<BackendProvider> PROVIDERS = find();
 
         private static List<BackendProvider> find() {
             List<BackendProvider> found = new ArrayList<>();
             // dm4j's own loader, not the thread's context loader: the answer must not depend on
             // which thread asks first.
-            for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())) {
-                found.add(p);
+            Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())
+                    .iterator();
+            while (true) {
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    found.add(it.next());
+                } catch (ServiceConfigurationError | LinkageError e) {
+                    // One broken provider must not hide the others, FFM included.
+                    UNLOADABLE.add(reason(e));
+                }
             }
             found.sort(Comparator.comparingInt(BackendProvider::priority).reversed()
                     .thenComparing(BackendProvider::name));
@@ -171,7 +187,10 @@ final class Backends {
                 return create(provider);
             }
         }
-        return new Outcome(null, "not installed: add " + KNOWN.get(name) + " to the class or module path", false);
+        String unloadable = Installed.UNLOADABLE.isEmpty() ? ""
+                : " (a backend provider could not be loaded: " + String.join("; ", Installed.UNLOADABLE) + ")";
+        return new Outcome(null, "not installed: add " + KNOWN.get(name) + " to the class or module path" + unloadable,
+                false);
     }
 
     private static Outcome create(BackendProvider provider) {
@@ -179,7 +198,10 @@ final class Backends {
             return new Outcome(provider.create(), null, false);
         } catch (UnsupportedOperationException e) {
             return new Outcome(null, e.getMessage(), true);
-        } catch (Exception | LinkageError e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            // Any other Error too: JNA, for one, throws a plain Error for a mismatched native library.
             return new Outcome(null, reason(e), false);
         }
     }
