@@ -143,6 +143,49 @@ public interface Syscalls {
      */
     void mknod(String path, int mode, int major, int minor) throws ErrnoException;
 
+    /** Socket domain: netlink, how the kernel talks to user space ({@code AF_NETLINK}). */
+    int AF_NETLINK = 16;
+    /** Socket domain: IPv4 ({@code AF_INET}). */
+    int AF_INET = 2;
+    /** Socket type: datagrams ({@code SOCK_DGRAM}). */
+    int SOCK_DGRAM = 2;
+    /** {@code socket} type flag: non-blocking ({@code SOCK_NONBLOCK}). */
+    int SOCK_NONBLOCK = 04000;
+    /** Netlink protocol of the kernel's device uevents ({@code NETLINK_KOBJECT_UEVENT}). */
+    int NETLINK_KOBJECT_UEVENT = 15;
+    /** {@code setsockopt} level of the generic socket options. */
+    int SOL_SOCKET = 1;
+    /** Socket option: receive buffer size, capped by {@code net.core.rmem_max}. */
+    int SO_RCVBUF = 8;
+    /** Socket option: receive buffer size above the cap; needs {@code CAP_NET_ADMIN}. */
+    int SO_RCVBUFFORCE = 33;
+
+    /**
+     * Creates a socket ({@code socket(2)}); {@code SOCK_CLOEXEC} is always added. Sockets are the
+     * kernel's way to announce device changes (netlink uevents). Receive with {@link #read}, which
+     * takes one datagram.
+     *
+     * @param type e.g. {@link #SOCK_DGRAM}, optionally with {@link #SOCK_NONBLOCK}
+     * @return the descriptor
+     */
+    default int socket(int domain, int type, int protocol) throws ErrnoException {
+        throw new ErrnoException("socket", "domain " + domain, Errno.ENOSYS.number());
+    }
+
+    /**
+     * Binds a socket to an address ({@code bind(2)}).
+     *
+     * @param address the {@code struct sockaddr} bytes: the buffer's remaining bytes, direct
+     */
+    default void bind(int fd, ByteBuffer address) throws ErrnoException {
+        throw new ErrnoException("bind", "fd " + fd, Errno.ENOSYS.number());
+    }
+
+    /** Sets an {@code int} socket option ({@code setsockopt(2)}), e.g. {@link #SO_RCVBUF}. */
+    default void setsockopt(int fd, int level, int option, int value) throws ErrnoException {
+        throw new ErrnoException("setsockopt", "fd " + fd, Errno.ENOSYS.number());
+    }
+
     /** {@code mknod} file type: block device. */
     int S_IFBLK = 0060000;
     /** {@code mknod} file type: character device. */

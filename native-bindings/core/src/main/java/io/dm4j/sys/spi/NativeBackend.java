@@ -3,6 +3,7 @@ package io.dm4j.sys.spi;
 import io.dm4j.sys.ErrnoException;
 import io.dm4j.sys.Syscalls;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +11,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * What every backend shares. A backend only performs the raw call and reports the errno; argument
  * checks and error reporting happen here, once, so the backends cannot drift apart. Each {@code raw}
- * method returns the call's result, or {@code -errno} on failure.
+ * method returns the call's result, or {@code -errno} on failure. The buffers handed to a raw call
+ * are kept reachable here until it returns, so a backend that passes the kernel a bare address
+ * cannot have them freed meanwhile.
  */
 public abstract class NativeBackend implements Syscalls {
     private static final int O_CLOEXEC = 02000000;
     private static final int EFD_CLOEXEC = 02000000;
+    private static final int SOCK_CLOEXEC = 02000000;
     /** {@code sizeof(struct pollfd)}: int fd, short events, short revents. */
     private static final int POLLFD_SIZE = 8;
     /** Where the {@code struct timespec} sits in the semop scratch, after the 6-byte sembuf. */
@@ -67,6 +71,15 @@ public abstract class NativeBackend implements Syscalls {
      */
     protected abstract int rawSemtimedop(int semid, ByteBuffer sembufAndTimeout, boolean withTimeout);
 
+    /** Raw {@code socket}. */
+    protected abstract int rawSocket(int domain, int type, int protocol);
+
+    /** Raw {@code bind} with the buffer's remaining bytes as the address and its length. */
+    protected abstract int rawBind(int fd, ByteBuffer address);
+
+    /** Raw {@code setsockopt} with the buffer's remaining bytes as the value and its length. */
+    protected abstract int rawSetsockopt(int fd, int level, int option, ByteBuffer value);
+
     /** The path as NUL-terminated UTF-8; a NUL inside it is refused. */
     private static byte[] cString(String path) {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
@@ -118,6 +131,7 @@ public abstract class NativeBackend implements Syscalls {
     @Override
     public final int ioctl(int fd, long request, ByteBuffer argument) throws ErrnoException {
         int r = rawIoctl(fd, request, requireDirect(argument));
+        Reference.reachabilityFence(argument);
         if (r < 0) {
             throw new ErrnoException("ioctl", "fd " + fd + ", request 0x" + Long.toHexString(request), -r);
         }
@@ -156,12 +170,16 @@ public abstract class NativeBackend implements Syscalls {
 
     @Override
     public final int read(int fd, ByteBuffer destination) throws ErrnoException {
-        return transfer("read", fd, destination, rawRead(fd, requireDirect(destination)));
+        long r = rawRead(fd, requireDirect(destination));
+        Reference.reachabilityFence(destination);
+        return transfer("read", fd, destination, r);
     }
 
     @Override
     public final int write(int fd, ByteBuffer source) throws ErrnoException {
-        return transfer("write", fd, source, rawWrite(fd, requireDirect(source)));
+        long r = rawWrite(fd, requireDirect(source));
+        Reference.reachabilityFence(source);
+        return transfer("write", fd, source, r);
     }
 
     private static int transfer(String call, int fd, ByteBuffer buffer, long r) throws ErrnoException {
@@ -203,6 +221,33 @@ public abstract class NativeBackend implements Syscalls {
         int r = rawSemtimedop(semid, b, timeoutNanos >= 0);
         if (r < 0) {
             throw new ErrnoException("semtimedop", "semid " + semid, -r);
+        }
+    }
+
+    @Override
+    public final int socket(int domain, int type, int protocol) throws ErrnoException {
+        int r = rawSocket(domain, type | SOCK_CLOEXEC, protocol);
+        if (r < 0) {
+            throw new ErrnoException("socket", "domain " + domain + ", type " + type + ", protocol " + protocol, -r);
+        }
+        return r;
+    }
+
+    @Override
+    public final void bind(int fd, ByteBuffer address) throws ErrnoException {
+        int r = rawBind(fd, requireDirect(address));
+        Reference.reachabilityFence(address);
+        if (r < 0) {
+            throw new ErrnoException("bind", "fd " + fd, -r);
+        }
+    }
+
+    @Override
+    public final void setsockopt(int fd, int level, int option, int value) throws ErrnoException {
+        ByteBuffer b = scratch(4).slice(0, 4).order(ByteOrder.nativeOrder()).putInt(0, value);
+        int r = rawSetsockopt(fd, level, option, b);
+        if (r < 0) {
+            throw new ErrnoException("setsockopt", "fd " + fd + ", level " + level + ", option " + option, -r);
         }
     }
 

@@ -40,6 +40,9 @@ final class FfmBackend extends NativeBackend {
     private final MethodHandle semget;
     private final MethodHandle semctl;
     private final MethodHandle semtimedop;
+    private final MethodHandle socket;
+    private final MethodHandle bind;
+    private final MethodHandle setsockopt;
     private final ThreadLocal<MemorySegment> captureState =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
@@ -73,6 +76,11 @@ final class FfmBackend extends NativeBackend {
                 Linker.Option.firstVariadicArg(3));
         semtimedop = downcall(linker, "semtimedop",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), errno);
+        socket = downcall(linker, "socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
+        // socklen_t is a 32-bit unsigned int: JAVA_INT.
+        bind = downcall(linker, "bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), errno);
+        setsockopt = downcall(linker, "setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), errno);
     }
 
     private static MethodHandle downcall(Linker linker, String name, FunctionDescriptor descriptor,
@@ -214,6 +222,41 @@ final class FfmBackend extends NativeBackend {
             throw rethrow(t);
         } finally {
             Reference.reachabilityFence(sembufAndTimeout);
+        }
+    }
+
+    @Override
+    protected int rawSocket(int domain, int type, int protocol) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) socket.invokeExact(state, domain, type, protocol), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    protected int rawBind(int fd, ByteBuffer address) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) bind.invokeExact(state, fd, address(address), address.remaining()), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            Reference.reachabilityFence(address);
+        }
+    }
+
+    @Override
+    protected int rawSetsockopt(int fd, int level, int option, ByteBuffer value) {
+        MemorySegment state = captureState.get();
+        try {
+            return result((int) setsockopt.invokeExact(state, fd, level, option, address(value), value.remaining()),
+                    state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            Reference.reachabilityFence(value);
         }
     }
 

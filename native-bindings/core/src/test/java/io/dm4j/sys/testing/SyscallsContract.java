@@ -8,8 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +37,10 @@ public abstract class SyscallsContract {
     private static final long FIONREAD = 0x541BL;
     /** {@code BLKGETSIZE64}: a block-device ioctl, so a regular file answers ENOTTY. */
     private static final long BLKGETSIZE64 = 0x80081272L;
+    /** The flag the socket wrapper always adds; /proc shows it among a descriptor's flags. */
+    private static final int O_CLOEXEC = 02000000;
+    /** {@code SO_REUSEADDR}: an int option whose effect on bind shows whether its value arrived. */
+    private static final int SO_REUSEADDR = 2;
 
     @TempDir
     Path dir;
@@ -106,6 +116,8 @@ public abstract class SyscallsContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("direct");
         assertThatThrownBy(() -> sys.open("/tmp/a\0b", Syscalls.O_RDONLY))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> sys.bind(0, ByteBuffer.allocate(16)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("direct");
     }
 
     @Test
@@ -205,6 +217,194 @@ public abstract class SyscallsContract {
                     assertThat(e.errnoName()).isEqualTo("EEXIST");
                     assertThat(e.call()).isEqualTo("mknod");
                 });
+    }
+
+    @Test
+    public void udpDatagramFromJavaIsReadFromABoundSocket() throws IOException {
+        int fd = sys.socket(Syscalls.AF_INET, Syscalls.SOCK_DGRAM, 0);
+        try {
+            assertThat(fdFlags(fd) & (O_CLOEXEC | Syscalls.O_NONBLOCK)).isEqualTo(O_CLOEXEC);
+            sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUF, 65536);
+            int port = bindToLoopback(fd);
+            byte[] payload = ("datagram for " + sys.backend()).getBytes(StandardCharsets.UTF_8);
+            try (DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)) {
+                sender.send(ByteBuffer.wrap(payload), new InetSocketAddress(loopback(), port));
+            }
+            // The socket blocks: poll first, so that a datagram that never arrives fails the test
+            // instead of hanging it.
+            short[] revents = new short[1];
+            assertThat(sys.poll(new int[] {fd}, new short[] {Syscalls.POLLIN}, revents, 5000)).isEqualTo(1);
+            ByteBuffer received = ByteBuffer.allocateDirect(256);
+            received.position(3);
+            assertThat(sys.read(fd, received)).isEqualTo(payload.length);
+            byte[] bytes = new byte[payload.length];
+            received.flip().position(3);
+            received.get(bytes);
+            assertThat(bytes).isEqualTo(payload);
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    @Test
+    public void nonBlockingSocketWithNothingQueuedFailsWithEagain() throws IOException {
+        int fd = sys.socket(Syscalls.AF_INET, Syscalls.SOCK_DGRAM | Syscalls.SOCK_NONBLOCK, 0);
+        try {
+            // Checked before reading: a socket that blocks would hang the read below for ever.
+            assertThat(fdFlags(fd) & (O_CLOEXEC | Syscalls.O_NONBLOCK)).isEqualTo(O_CLOEXEC | Syscalls.O_NONBLOCK);
+            bindToLoopback(fd);
+            ByteBuffer buf = ByteBuffer.allocateDirect(64);
+            assertThatThrownBy(() -> sys.read(fd, buf))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                        assertThat(e.errnoName()).isEqualTo("EAGAIN");
+                        assertThat(e.call()).isEqualTo("read");
+                    });
+            assertThat(buf.position()).isZero();
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    /** Two UDP sockets may bind one port only if both set SO_REUSEADDR to 1 before binding. */
+    @Test
+    public void setsockoptPassesItsValueToTheKernel() throws IOException {
+        int first = sys.socket(Syscalls.AF_INET, Syscalls.SOCK_DGRAM, 0);
+        try {
+            sys.setsockopt(first, Syscalls.SOL_SOCKET, SO_REUSEADDR, 1);
+            int port = bindToLoopback(first);
+            int second = sys.socket(Syscalls.AF_INET, Syscalls.SOCK_DGRAM, 0);
+            try {
+                sys.setsockopt(second, Syscalls.SOL_SOCKET, SO_REUSEADDR, 0);
+                assertThatThrownBy(() -> sys.bind(second, loopbackAddress(port)))
+                        .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                            assertThat(e.errnoName()).isEqualTo("EADDRINUSE");
+                            assertThat(e.call()).isEqualTo("bind");
+                        });
+                sys.setsockopt(second, Syscalls.SOL_SOCKET, SO_REUSEADDR, 1);
+                sys.bind(second, loopbackAddress(port));
+            } finally {
+                sys.close(second);
+            }
+        } finally {
+            sys.close(first);
+        }
+    }
+
+    @Test
+    public void netlinkUeventSocketOpensAndJoinsTheUeventGroup() throws IOException {
+        int fd = sys.socket(Syscalls.AF_NETLINK, Syscalls.SOCK_DGRAM | Syscalls.SOCK_NONBLOCK,
+                Syscalls.NETLINK_KOBJECT_UEVENT);
+        try {
+            // A socket that blocks would hang the read below on a quiet host.
+            assertThat(fdFlags(fd) & Syscalls.O_NONBLOCK).isNotZero();
+            // struct sockaddr_nl { u16 nl_family; u16 pad; u32 nl_pid; u32 nl_groups; }; pid 0
+            // lets the kernel choose.
+            ByteBuffer address = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
+            address.putShort(0, (short) Syscalls.AF_NETLINK).putInt(8, 1);
+            sys.bind(fd, address);
+            assertThat(netlinkGroups(fd)).isEqualTo("00000001");
+            // Whether this host is emitting uevents right now is not ours to know: either answer is right.
+            ByteBuffer buf = ByteBuffer.allocateDirect(8192);
+            try {
+                assertThat(sys.read(fd, buf)).isPositive();
+            } catch (ErrnoException e) {
+                assertThat(e.errnoName()).isEqualTo("EAGAIN");
+            }
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    @Test
+    public void socketCallErrorsCarryTheCallAndErrno() throws IOException {
+        assertThatThrownBy(() -> sys.socket(12345, Syscalls.SOCK_DGRAM, 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                    assertThat(e.errnoName()).isEqualTo("EAFNOSUPPORT");
+                    assertThat(e.call()).isEqualTo("socket");
+                });
+        int efd = sys.eventfd(0, 0);
+        try {
+            assertThatThrownBy(() -> sys.setsockopt(efd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUF, 65536))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                        assertThat(e.errnoName()).isEqualTo("ENOTSOCK");
+                        assertThat(e.call()).isEqualTo("setsockopt");
+                    });
+            assertThatThrownBy(() -> sys.bind(efd, loopbackAddress(0)))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                        assertThat(e.errnoName()).isEqualTo("ENOTSOCK");
+                        assertThat(e.call()).isEqualTo("bind");
+                    });
+        } finally {
+            sys.close(efd);
+        }
+    }
+
+    private static InetAddress loopback() throws IOException {
+        return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    }
+
+    /**
+     * {@code struct sockaddr_in} for 127.0.0.1 and the port, between position 8 and the limit, with
+     * junk around it: a backend must pass the position's address and the remaining length.
+     */
+    private static ByteBuffer loopbackAddress(int port) {
+        ByteBuffer b = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < b.capacity(); i++) {
+            b.put(i, (byte) 0xff);
+        }
+        b.putShort(8, (short) Syscalls.AF_INET);
+        b.put(10, (byte) (port >>> 8)).put(11, (byte) port);
+        b.put(12, (byte) 127).put(13, (byte) 0).put(14, (byte) 0).put(15, (byte) 1);
+        b.putLong(16, 0);
+        return b.position(8).limit(24);
+    }
+
+    /**
+     * Binds the socket to 127.0.0.1 on a port Java found free; someone else may take it in
+     * between, hence the retries.
+     *
+     * @return the port
+     */
+    private int bindToLoopback(int fd) throws IOException {
+        for (int attempt = 1;; attempt++) {
+            int port;
+            try (DatagramSocket probe = new DatagramSocket(0, loopback())) {
+                port = probe.getLocalPort();
+            }
+            try {
+                sys.bind(fd, loopbackAddress(port));
+                return port;
+            } catch (ErrnoException e) {
+                if (!e.is(Errno.EADDRINUSE) || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The descriptor's flags as the kernel reports them, {@code O_CLOEXEC} included. */
+    private static int fdFlags(int fd) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return Integer.parseInt(line.substring("flags:".length()).strip(), 8);
+            }
+        }
+        throw new AssertionError("no flags in /proc/self/fdinfo/" + fd);
+    }
+
+    /** The multicast groups that /proc reports for the netlink socket, as {@code %08x}. */
+    private static String netlinkGroups(int fd) throws IOException {
+        String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        String inode = link.substring(link.indexOf('[') + 1, link.indexOf(']'));
+        // Columns: sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+        for (String line : Files.readAllLines(Path.of("/proc/self/net/netlink"))) {
+            String[] columns = line.strip().split("\\s+");
+            if (columns[columns.length - 1].equals(inode)) {
+                assertThat(columns[1]).isEqualTo(String.valueOf(Syscalls.NETLINK_KOBJECT_UEVENT));
+                return columns[3];
+            }
+        }
+        throw new AssertionError("netlink socket " + link + " is not in /proc/self/net/netlink");
     }
 
     /** Each thread must see its own call's errno, never another thread's. */

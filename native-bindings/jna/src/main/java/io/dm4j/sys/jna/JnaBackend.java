@@ -37,6 +37,13 @@ final class JnaBackend extends NativeBackend {
         static native int semctl(int semid, int semaphore, int command, long argument) throws LastErrorException;
 
         static native int semtimedop(int semid, long sembuf, long count, long timeout) throws LastErrorException;
+
+        static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+        static native int bind(int fd, long address, int length) throws LastErrorException;
+
+        static native int setsockopt(int fd, int level, int option, long value, int length)
+                throws LastErrorException;
     }
 
     JnaBackend() throws ClassNotFoundException {
@@ -148,6 +155,33 @@ final class JnaBackend extends NativeBackend {
         long base = address(sembufAndTimeout);
         try {
             return LibC.semtimedop(semid, base, 1, withTimeout ? base + TIMESPEC_OFFSET : 0L);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    protected int rawSocket(int domain, int type, int protocol) {
+        try {
+            return LibC.socket(domain, type, protocol);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    protected int rawBind(int fd, ByteBuffer address) {
+        try {
+            return LibC.bind(fd, address(address), address.remaining());
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    @Override
+    protected int rawSetsockopt(int fd, int level, int option, ByteBuffer value) {
+        try {
+            return LibC.setsockopt(fd, level, option, address(value), value.remaining());
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }

@@ -45,6 +45,15 @@ final class JnrBackend extends NativeBackend {
 
         @SaveError
         int semtimedop(int semid, long sembuf, long count, long timeout);
+
+        @SaveError
+        int socket(int domain, int type, int protocol);
+
+        @SaveError
+        int bind(int fd, long address, int length);
+
+        @SaveError
+        int setsockopt(int fd, int level, int option, long value, int length);
     }
 
     private final LibC libc;
@@ -127,5 +136,20 @@ final class JnrBackend extends NativeBackend {
     protected int rawSemtimedop(int semid, ByteBuffer sembufAndTimeout, boolean withTimeout) {
         long base = address(sembufAndTimeout);
         return check(libc.semtimedop(semid, base, 1, withTimeout ? base + TIMESPEC_OFFSET : 0L));
+    }
+
+    @Override
+    protected int rawSocket(int domain, int type, int protocol) {
+        return check(libc.socket(domain, type, protocol));
+    }
+
+    @Override
+    protected int rawBind(int fd, ByteBuffer address) {
+        return check(libc.bind(fd, address(address), address.remaining()));
+    }
+
+    @Override
+    protected int rawSetsockopt(int fd, int level, int option, ByteBuffer value) {
+        return check(libc.setsockopt(fd, level, option, address(value), value.remaining()));
     }
 }
