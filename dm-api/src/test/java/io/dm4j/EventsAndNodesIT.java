@@ -48,13 +48,17 @@ class EventsAndNodesIT {
 
     private static DeviceEvent next(BlockingQueue<DeviceEvent> q, EventKind kind) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<DeviceEvent> other = new java.util.ArrayList<>();
         while (System.nanoTime() < deadline) {
             DeviceEvent e = q.poll(100, TimeUnit.MILLISECONDS);
             if (e != null && e.kind() == kind) {
                 return e;
             }
+            if (e != null) {
+                other.add(e);
+            }
         }
-        throw new AssertionError("no " + kind + " event within 20 s");
+        throw new AssertionError("no " + kind + " event within 20 s, only " + other);
     }
 
     @Test
@@ -68,31 +72,33 @@ class EventsAndNodesIT {
                 AutoCloseable b = monitor.subscribe(RealKernel.name("unrelated"), others::add)) {
             DeviceInfo created = dm.create(name, CreateOptions.defaults().uuid(RealKernel.name("uuid-ev")));
             DeviceEvent c = next(mine, EventKind.CREATED);
-            assertThat(c.name()).isEqualTo(name);
-            assertThat(c.device()).isEqualTo(created.device());
+            assertThat(c.name()).contains(name);
+            assertThat(c.device()).contains(created.device());
             assertThat(c.uuid()).contains(RealKernel.name("uuid-ev"));
             dm.load(name, ZERO);
             dm.resume(name);
             dm.rename(name, renamed);
             DeviceEvent r = next(mine, EventKind.RENAMED);
-            assertThat(r.name()).isEqualTo(renamed);
+            assertThat(r.name()).contains(renamed);
             assertThat(r.previousName()).contains(name);
             dm.remove(renamed);
             // Subscribed by the old name, the subscription followed the rename.
             DeviceEvent gone = next(mine, EventKind.REMOVED);
-            assertThat(gone.name()).isEqualTo(renamed);
+            assertThat(gone.name()).contains(renamed);
             assertThat(others).isEmpty();
             assertThat(monitor.failure()).isEmpty();
         }
     }
 
-    @Test
-    void aThinPoolCrossingItsLowWaterMarkRaisesAnEvent(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(EventMonitor.Mode.class)
+    void aThinPoolCrossingItsLowWaterMarkRaisesAnEvent(EventMonitor.Mode mode, @org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
         String pool = RealKernel.name("pool");
         String thin = RealKernel.name("thin");
         try (io.dm4j.testing.LoopDevice meta = io.dm4j.testing.LoopDevice.create(dir, 8L << 20);
                 io.dm4j.testing.LoopDevice data = io.dm4j.testing.LoopDevice.create(dir, 64L << 20);
-                EventMonitor monitor = EventMonitor.start()) {
+                EventMonitor monitor = EventMonitor.start(mode)) {
             BlockingQueue<DeviceEvent> poolEvents = new LinkedBlockingQueue<>();
             monitor.subscribe(pool, poolEvents::add);
             // 64 KiB blocks: 1024 data blocks; the event fires when fewer than 1000 are free.
@@ -119,7 +125,7 @@ class EventsAndNodesIT {
                 channel.force(true);
             }
             DeviceEvent low = next(poolEvents, EventKind.TABLE_EVENT);
-            assertThat(low.name()).isEqualTo(pool);
+            assertThat(low.name()).contains(pool);
             assertThat(dm.status(pool).get(0).status()).as("the pool's status after the event")
                     .isNotBlank();
         } finally {
@@ -138,8 +144,8 @@ class EventsAndNodesIT {
         Map<DeviceNumber, Long> seen = new ConcurrentHashMap<>();
         try (EventMonitor monitor = EventMonitor.start();
                 AutoCloseable s = monitor.subscribe(e -> {
-                    if (e.name().startsWith(RealKernel.name("many"))) {
-                        seen.put(e.device(), e.eventNr());
+                    if (e.name().filter(n -> n.startsWith(RealKernel.name("many"))).isPresent()) {
+                        seen.put(e.device().orElseThrow(), e.eventNr());
                     }
                 })) {
             IntStream.range(0, count).parallel().forEach(i -> {
@@ -175,18 +181,6 @@ class EventsAndNodesIT {
 
     private static boolean matches(List<DeviceListEntry> kernel, Map<DeviceNumber, Long> seen) {
         return kernel.stream().allMatch(e -> Long.valueOf(e.eventNr().orElseThrow()).equals(seen.get(e.device())));
-    }
-
-    @Test
-    void closingStopsTheMonitorPromptly() throws Exception {
-        EventMonitor monitor = EventMonitor.start();
-        Thread.sleep(200);
-        assertThat(monitor.isRunning()).isTrue();
-        long start = System.nanoTime();
-        monitor.close();
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(monitor.isRunning()).isFalse();
-        assertThat(tookMillis).as("close() took %d ms", tookMillis).isLessThan(100);
     }
 
     @Test

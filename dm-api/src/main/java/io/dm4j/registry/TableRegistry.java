@@ -11,6 +11,7 @@ import io.dm4j.SuspendOption;
 import io.dm4j.TableSlot;
 import io.dm4j.TargetLine;
 import io.dm4j.Visibility;
+import io.dm4j.event.EventMonitor;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.channels.FileChannel;
@@ -21,6 +22,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The Java-side table registry: device-mapper's table lifetime rules, applied to the program.
@@ -61,6 +69,8 @@ import java.util.Set;
  * all over the {@link Kernel} seam.
  */
 public final class TableRegistry implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TableRegistry.class.getName());
+
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final Kernel kernel;
@@ -574,6 +584,64 @@ public final class TableRegistry implements AutoCloseable {
     public List<Drift> reconcile() throws IOException {
         directory.checkOpen("(registry)");
         return reconciler.all();
+    }
+
+    /**
+     * Follows the kernel as an {@link EventMonitor} reports it: every event and every
+     * {@link io.dm4j.event.EventKind#MAYBE_MISSED} marker makes the registry {@link #reconcile()}
+     * on a thread of its own, once per burst, so a device another program removes or renames is
+     * forgotten or followed without waiting for the next operation on it.
+     *
+     * @param drifts told of each drift found, on that thread
+     * @return closing it stops following: a reconcile in progress is interrupted (it answers at
+     *     once) and awaited
+     * @throws RegistryClosedException if the registry is closed
+     */
+    public AutoCloseable follow(EventMonitor monitor, Consumer<Drift> drifts) throws RegistryClosedException {
+        Objects.requireNonNull(drifts, "drifts");
+        directory.checkOpen("(registry)");
+        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "dm4j-registry-follow");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicBoolean queued = new AtomicBoolean();
+        AtomicReference<AutoCloseable> subscription = new AtomicReference<>();
+        subscription.set(monitor.subscribe(event -> {
+            if (!queued.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                worker.execute(() -> {
+                    queued.set(false);
+                    try {
+                        reconcile().forEach(drifts);
+                    } catch (RegistryClosedException | OperationInterruptedException e) {
+                        stopFollowing(subscription.get(), worker);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "dm4j: following " + event + " failed", e);
+                    }
+                });
+            } catch (RejectedExecutionException stopped) {
+                // following has ended; the monitor may deliver a last event meanwhile
+            }
+        }));
+        return () -> {
+            subscription.get().close();
+            worker.shutdownNow();
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                throw new IOException("follow: a reconcile still runs 5 s after it was interrupted");
+            }
+        };
+    }
+
+    private static void stopFollowing(AutoCloseable subscription, ExecutorService worker) {
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "dm4j: ending a follow failed", e);
+        }
+        worker.shutdown();
     }
 
     // ---------------------------------------------------------------- close

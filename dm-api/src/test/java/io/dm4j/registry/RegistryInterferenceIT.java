@@ -273,6 +273,26 @@ class RegistryInterferenceIT {
     }
 
     @Test
+    void followingAnEventMonitorNoticesRenamesAndRemovalsByDmsetupWithoutBeingAsked() throws Exception {
+        String name = RealKernel.name("follow");
+        String renamed = RealKernel.name("follow-new");
+        registry.create(name, CreateOptions.defaults(), linear(8192));
+        java.util.concurrent.BlockingQueue<Drift> drifts = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (io.dm4j.event.EventMonitor monitor = io.dm4j.event.EventMonitor.start();
+                AutoCloseable following = registry.follow(monitor, drifts::add)) {
+            dmsetup("rename", name, renamed);
+            assertThat(drifts.poll(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(new Drift(name, Drift.Kind.RENAMED, "now managed as " + renamed));
+            assertThat(registry.devices()).contains(renamed).doesNotContain(name);
+            dmsetup("remove", renamed);
+            assertThat(drifts.poll(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(new Drift(renamed, Drift.Kind.VANISHED, "forgotten"));
+            assertThat(registry.devices()).doesNotContain(renamed);
+        }
+        FIGURES.put("dmsetup-changes-followed-by-events", 2);
+    }
+
+    @Test
     void aDeviceRemovedAndAnotherMadeAtItsNumberIsNotTakenForARename() throws Exception {
         String name = RealKernel.name("reuse");
         String stranger = RealKernel.name("reuse-other");

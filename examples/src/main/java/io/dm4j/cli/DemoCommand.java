@@ -210,15 +210,16 @@ final class DemoCommand extends DeviceCommand {
     }
 
     private void event(DeviceEvent e) {
-        if (e.name().startsWith(prefix)) {
+        if (e.name().filter(n -> n.startsWith(prefix)).isPresent()) {
             String what = switch (e.kind()) {
                 case CREATED -> "created";
                 case REMOVED -> "removed";
                 case RENAMED -> "renamed from " + e.previousName().orElse("?");
-                case TABLE_EVENT -> e.name().endsWith("pool") ? "raised an event: fewer free blocks than its low-water mark"
-                        : "raised an event";
+                case TABLE_EVENT -> e.name().get().endsWith("pool")
+                        ? "raised an event: fewer free blocks than its low-water mark" : "raised an event";
+                case MAYBE_MISSED -> "may have had events the monitor did not see";
             };
-            say("event", "  event: " + e.name() + " " + what + " (event number " + e.eventNr() + ")",
+            say("event", "  event: " + e.name().get() + " " + what + " (event number " + e.eventNr() + ")",
                     JsonViews.event(e));
         }
     }

@@ -7,6 +7,7 @@ import io.dm4j.DeviceNumber;
 import io.dm4j.event.DeviceEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** The --json shapes of dm4j's records: lowerCamelCase fields, numbers as numbers. */
@@ -62,10 +63,14 @@ final class JsonViews {
         m.put("kind", e.kind().name());
         m.put("name", e.name());
         m.put("uuid", e.uuid().filter(u -> !u.isEmpty()));
-        m.put("major", e.device().major());
-        m.put("minor", e.device().minor());
+        m.put("major", e.device().map(DeviceNumber::major));
+        m.put("minor", e.device().map(DeviceNumber::minor));
         m.put("eventNr", e.eventNr());
         m.put("previousName", e.previousName());
+        m.put("seqnum", e.sequence().isPresent() ? Optional.of(e.sequence().getAsLong()) : Optional.empty());
+        if (!e.detail().isEmpty()) {
+            m.put("detail", e.detail());
+        }
         return m;
     }
 }

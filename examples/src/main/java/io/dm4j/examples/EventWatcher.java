@@ -1,5 +1,6 @@
 package io.dm4j.examples;
 
+import io.dm4j.CreateOptions;
 import io.dm4j.event.DeviceEvent;
 import io.dm4j.event.EventKind;
 import io.dm4j.event.EventMonitor;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Watching device-mapper events: an {@link EventMonitor} reports a device being created, renamed
- * and removed, as they happen. Events can coalesce, so a real program re-reads the state it cares
+ * and removed, as they happen. Table events coalesce, so a real program re-reads the state it cares
  * about on each one. Usage: {@code examples/run EventWatcher}.
  */
 public final class EventWatcher {
@@ -29,8 +30,10 @@ public final class EventWatcher {
             LinkedBlockingQueue<DeviceEvent> events = new LinkedBlockingQueue<>();
             List<EventKind> kinds = new ArrayList<>();
             try (AutoCloseable subscription = monitor.subscribe(name, events::add)) {
-                // One step at a time, each awaited: events of quick successive changes may coalesce.
-                ws.dm().create(name);
+                // The uuid lets the monitor follow the device through changes made faster than it
+                // can look (load, resume and rename here): a name alone cannot show that a device
+                // without a table was not removed and replaced meanwhile.
+                ws.dm().create(name, CreateOptions.defaults().uuid(ws.name("watched-uuid")));
                 await(ws, events, kinds, EventKind.CREATED);
                 ws.dm().load(name, Table.builder().append(Sectors.of(2048), new ZeroTarget()).build());
                 ws.dm().resume(name);
@@ -59,7 +62,8 @@ public final class EventWatcher {
                 throw new IllegalStateException("no " + wanted + " event within 30 s");
             }
             kinds.add(e.kind());
-            ws.say("event: " + e.kind() + " " + e.name() + " (" + e.device() + ", event number " + e.eventNr() + ")"
+            ws.say("event: " + e.kind() + " " + e.name().orElse("?") + " (" + e.device().map(Object::toString).orElse("?")
+                    + ", event number " + e.eventNr() + ")"
                     + e.previousName().map(p -> ", was " + p).orElse(""));
         } while (e.kind() != wanted);
     }

@@ -313,6 +313,46 @@ class DmctlIT {
                 .contains("\"kind\":\"REMOVED\"").contains("\"previousName\":\"" + low + "\"");
     }
 
+    /**
+     * The ready signal: nothing a script does after reading READY=1 from --ready-fd is missed,
+     * and the descriptor is closed after it (end of file), as systemd-notify-style readers expect.
+     */
+    @Test
+    void eventsSignalsReadinessOnADescriptorAndMissesNothingAfterIt(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        String name = RealKernel.name("ready");
+        Path fifo = dir.resolve("ready");
+        Commands.check("mkfifo", fifo.toString());
+        io.dm4j.sys.Syscalls sys = io.dm4j.sys.Syscalls.get();
+        // O_RDWR: a fifo opened so does not wait for a reader; this descriptor is dmctl's to close.
+        int fd = sys.open(fifo.toString(), io.dm4j.sys.Syscalls.O_RDWR);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        // Not the common pool: it has one thread on the 2-CPU guest, which Commands needs too.
+        java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<Integer> events = own.submit(() -> Dmctl.run(
+                new String[] {"events", "--json", "--count", "2", "--timeout", "60", "--device", name,
+                        "--ready-fd", Integer.toString(fd)},
+                new PrintWriter(out, true), new PrintWriter(err, true)));
+        own.shutdown();
+        try (java.io.InputStream ready = java.nio.file.Files.newInputStream(fifo)) {
+            // readAllBytes returns at end of file: READY=1 was written and the descriptor closed.
+            assertThat(new String(ready.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("READY=1\n");
+        }
+        assertThat(err.toString()).contains("dmctl: ready: watching " + name + " in uevent mode");
+        Commands.check("dmsetup", "create", name, "--table", "0 8 zero");
+        Commands.check("dmsetup", "remove", name);
+        assertThat(events.get(60, TimeUnit.SECONDS)).as(err.toString()).isZero();
+        assertThat(out.toString().lines().toList()).satisfiesExactly(
+                created -> assertThat(created).contains("\"kind\":\"CREATED\"", "\"mode\":\"UEVENT\"",
+                        "\"name\":\"" + name + "\""),
+                removed -> assertThat(removed).contains("\"kind\":\"REMOVED\"").containsPattern("\"seqnum\":\\d+"));
+        Run notOpen = dmctl("events", "--ready-fd", "987", "--timeout", "1");
+        assertThat(notOpen.status()).isNotZero();
+        assertThat(notOpen.err()).contains("--ready-fd").contains("descriptor 987 is not open");
+        assertThat(dmctl("events", "--ready-fd", "1", "--timeout", "1").err()).contains("3 or more");
+    }
+
     @Test
     void lifecycleCommandsChangeWhatInfoAndTableShow() throws IOException {
         String name = RealKernel.name("life");

@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 /** Runs reference tools (dmsetup, losetup) for tests. Tests may start processes; the library may not. */
@@ -28,13 +29,20 @@ public final class Commands {
         try {
             Process p = new ProcessBuilder(command).start();
             p.getOutputStream().close();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            // A thread of its own: the common pool has one thread on a 2-CPU guest, which a test
+            // may be blocking (e.g. with an in-process dmctl), and then this would wait for it.
+            FutureTask<String> err = new FutureTask<>(() -> read(p.getErrorStream()));
+            Thread reader = new Thread(err, "stderr of " + command[0]);
+            reader.setDaemon(true);
+            reader.start();
             String out = read(p.getInputStream());
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError(String.join(" ", command) + " did not finish within 60 s");
             }
-            return new Result(List.of(command), p.exitValue(), out, err.join());
+            return new Result(List.of(command), p.exitValue(), out, err.get());
+        } catch (ExecutionException e) {
+            throw new UncheckedIOException(new IOException(e.getCause()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
