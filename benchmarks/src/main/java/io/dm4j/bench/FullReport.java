@@ -23,13 +23,17 @@ import java.util.Set;
  *
  * <p>Usage (the run script passes all of them): {@code FullReport --command TEXT --mode quick|full
  * --elapsed SECONDS --nproc N --gcc TEXT --bridge JSON --c FILE... --codec JSON --acquire JSON...
- * --wakeup JSON --memory TSV --lifecycle TSV --lifecycle-source TEXT --md FILE --png FILE}.
+ * --wakeup JSON --memory TSV [--startup TSV] --lifecycle TSV --lifecycle-source TEXT --md FILE --png FILE}.
+ * The start-up TSV ({@code benchmarks/run} writes it with {@code native/startup_timer.c}) has lines
+ * {@code startup NAME median_ms=M min_ms=A max_ms=B runs=N failures=F status=S}.
  */
 public final class FullReport {
     static final double DM4J_LIBDM_GOAL = 0.9;
     static final double BULK_REMOVE_GOAL = 2;
     static final double DMSETUP_GOAL = 20;
     static final int LISTING_IOCTLS_GOAL = 2;
+    /** The installed dmctl's {@code version} at most this many times {@code dmsetup version}'s wall time. */
+    static final double STARTUP_GOAL = 15;
     static final String PHASES_ORDER = "create status remove";
 
     private FullReport() {}
@@ -50,6 +54,7 @@ public final class FullReport {
         List<Report.Result> codec = Report.results(path(a, "codec"));
         RegistryReport.Registry registry = RegistryReport.parse(paths(a, "acquire"), path(a, "wakeup"));
         List<String[]> memory = tsv(path(a, "memory"), "memory");
+        Startup startup = a.containsKey("startup") ? Startup.parse(path(a, "startup")) : new Startup();
         Lifecycle lifecycle = Lifecycle.parse(path(a, "lifecycle"));
 
         StringBuilder md = new StringBuilder();
@@ -129,11 +134,19 @@ public final class FullReport {
         goals.add(new Goal("destroy wake-up p99 ≤ 1 ms", registry.wakeP99Us() <= RegistryReport.WAKEUP_P99_GOAL_US,
                 String.format(Locale.ROOT, "%.1f µs (1 ms polling: %.1f µs)", registry.wakeP99Us(),
                         registry.pollP99Us())));
+        double startupRatio = startup.ratio("dmctl version", "dmsetup version");
+        goals.add(new Goal("dmctl start-up ≤ 15 × dmsetup (`bin/dmctl version` against `dmsetup version`, wall time)",
+                startupRatio <= STARTUP_GOAL, Double.isNaN(startupRatio) ? "not measured"
+                        : String.format(Locale.ROOT, "%.1f × (%.1f vs %.1f ms, medians of %d runs)", startupRatio,
+                                startup.median("dmctl version"), startup.median("dmsetup version"),
+                                startup.runs("dmctl version"))));
         long met = goals.stream().filter(Goal::met).count();
 
         String summary = String.format(Locale.ROOT,
-                "summary: ffm/c=%.2f lifecycle dm4j/libdm=%s bulk-remove dm4j/libdm=%s dm4j/dmsetup=%s goals=%d/%d",
-                ffmRatio, fmt(ffmGeo), fmt(bulkRemove), fmt(dmsetupMin), met, goals.size());
+                "summary: ffm/c=%.2f lifecycle dm4j/libdm=%s bulk-remove dm4j/libdm=%s dm4j/dmsetup=%s "
+                        + "startup dmctl/dmsetup=%s goals=%d/%d",
+                ffmRatio, fmt(ffmGeo), fmt(bulkRemove), fmt(dmsetupMin),
+                Double.isNaN(startupRatio) ? "n/a" : String.format(Locale.ROOT, "%.1f", startupRatio), met, goals.size());
 
         // ------------------------------------------------------------- header
         String mode = one(a, "mode");
@@ -176,7 +189,9 @@ public final class FullReport {
                 .append(String.join(", ", phases)).append(") of dm4j-ffm's ops/s over libdm's, single-threaded; ")
                 .append("`bulk-remove` is dm4j-bulk's (the fastest thread count's) remove ops/s over libdm's; ")
                 .append("`dm4j/dmsetup` is the lowest ratio of any dm4j variant (")
-                .append(String.join(", ", lifecycle.mainDm4jVariants())).append(") in any phase.\n\n");
+                .append(String.join(", ", lifecycle.mainDm4jVariants())).append(") in any phase; ")
+                .append("`startup dmctl/dmsetup` is the installed `bin/dmctl version`'s median wall time over ")
+                .append("`dmsetup version`'s.\n\n");
 
         // ------------------------------------------------------------- bridge
         md.append("## Native bridge\n\nJMH `io.dm4j.bench.IoctlBench` (AverageTime, `-prof gc`) against "
@@ -229,6 +244,26 @@ public final class FullReport {
                 + "`WakeupBench` (SampleTime: last release to the waiting destroy proceeding).\n\n");
         md.append(registry.markdown()).append(registry.summary()).append("\n\n");
 
+        // ------------------------------------------------------------- start-up
+        md.append("## Start-up\n\nWhole commands on the host, start to exit, timed by `benchmarks/native/startup_timer.c` "
+                + "(2 untimed runs, then 15 timed; the median): dmctl as installed (`examples/target/dmctl/bin/dmctl`, "
+                + "the launcher of `dmctl-VERSION.tar.gz`) and `dmsetup`. Without device-mapper on the host both "
+                + "`version` commands fail at the control node, after the start-up measured here. "
+                + startup.header + "\n\n");
+        if (startup.rows.isEmpty()) {
+            md.append("Not measured (no `--startup` file).\n\n");
+        } else {
+            md.append("| command | median ms | min ms | max ms | runs | × dmsetup version |\n|---|---:|---:|---:|---:|---:|\n");
+            for (Map.Entry<String, Map<String, String>> e : startup.rows.entrySet()) {
+                Map<String, String> f = e.getValue();
+                md.append("| `").append(e.getKey()).append("` | ").append(f.getOrDefault("median_ms", "?")).append(" | ")
+                        .append(f.getOrDefault("min_ms", "?")).append(" | ").append(f.getOrDefault("max_ms", "?"))
+                        .append(" | ").append(f.getOrDefault("runs", "?")).append(" | ")
+                        .append(fmt(startup.ratio(e.getKey(), "dmsetup version"))).append(" |\n");
+            }
+            md.append('\n');
+        }
+
         // ------------------------------------------------------------- memory
         md.append("## Memory\n\n### Allocation per ioctl\n\nJMH `gc.alloc.rate.norm` of the bridge benchmark "
                 + "(one ioctl per operation; a fraction of a byte is JMH's measurement noise).\n\n");
@@ -249,7 +284,7 @@ public final class FullReport {
         }
         md.append('\n');
         md.append("Raw results: `benchmarks/target/` (jmh-result.json, codec.json, registry-*.json, memory.tsv, "
-                + "lifecycle.tsv, jmh-output.txt).\n");
+                + "lifecycle.tsv, startup.tsv, jmh-output.txt).\n");
 
         Path mdOut = path(a, "md");
         Files.createDirectories(mdOut.toAbsolutePath().getParent());
@@ -400,6 +435,57 @@ public final class FullReport {
                 n++;
             }
             return n == 0 ? Double.NaN : Math.exp(log / n);
+        }
+    }
+
+    // ----------------------------------------------------------------- start-up TSV
+
+    /** The start-up lines benchmarks/run writes: NAME and its key=value fields, in file order. */
+    static final class Startup {
+        final Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        String header = "";
+
+        static Startup parse(Path file) throws IOException {
+            Startup s = new Startup();
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith("#")) {
+                    String[] t = line.substring(1).trim().split("\\s+");
+                    for (int i = 0; i + 1 < t.length; i += 2) {
+                        s.header += (s.header.isEmpty() ? "" : "; ") + t[i] + " " + t[i + 1];
+                    }
+                    continue;
+                }
+                String[] f = line.split("\t");
+                if (f.length < 3 || !f[0].equals("startup")) {
+                    continue;
+                }
+                Map<String, String> fields = new LinkedHashMap<>();
+                for (int i = 2; i < f.length; i++) {
+                    int eq = f[i].indexOf('=');
+                    if (eq > 0) {
+                        fields.put(f[i].substring(0, eq), f[i].substring(eq + 1));
+                    }
+                }
+                s.rows.put(f[1], fields);
+            }
+            s.header = s.header.isEmpty() ? "" : "JDK and AOT cache: " + s.header + ".";
+            return s;
+        }
+
+        double median(String name) {
+            Map<String, String> f = rows.get(name);
+            return f == null || !f.containsKey("median_ms") ? Double.NaN : Double.parseDouble(f.get("median_ms"));
+        }
+
+        int runs(String name) {
+            Map<String, String> f = rows.get(name);
+            return f == null ? 0 : Integer.parseInt(f.getOrDefault("runs", "0"));
+        }
+
+        /** Median wall time of {@code name} over {@code reference}'s; NaN if either is missing. */
+        double ratio(String name, String reference) {
+            double r = median(reference);
+            return r > 0 ? median(name) / r : Double.NaN;
         }
     }
 
