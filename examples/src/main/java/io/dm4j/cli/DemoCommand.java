@@ -45,6 +45,7 @@ final class DemoCommand extends DeviceCommand {
     @Override
     int run(DeviceMapper dm) throws IOException {
         prefix = "dm4j-demo-" + ProcessHandle.current().pid() + "-";
+        step = 0;
         Path dir = Files.createTempDirectory("dm4j-demo-");
         try (EventMonitor events = EventMonitor.start();
                 AutoCloseable ignored = events.subscribe(this::event);

@@ -23,8 +23,16 @@ abstract class DeviceCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (AutoCloseable kept = beforeKernel(); DeviceMapper dm = dmctl().kernel.open()) {
-            return run(dm);
+        try (AutoCloseable kept = beforeKernel()) {
+            Dmctl.Kernel kernel = dmctl().kernel;
+            DeviceMapper dm = common.noUdevSync ? kernel.open(io.dm4j.NodePolicy.LIBRARY) : kernel.open();
+            try (AutoCloseable released = () -> kernel.release(dm)) {
+                int status = run(dm);
+                if (common.verifyUdev && dm.nodePolicy() == io.dm4j.NodePolicy.UDEV) {
+                    dm.mknodes(); // udev has run its rules; put right what it left wrong
+                }
+                return status;
+            }
         }
     }
 
@@ -48,7 +56,7 @@ abstract class DeviceCommand implements Callable<Integer> {
         return dmctl().stdin();
     }
 
-    private Dmctl dmctl() {
+    Dmctl dmctl() {
         return (Dmctl) spec.root().userObject();
     }
 
@@ -68,6 +76,11 @@ abstract class DeviceCommand implements Callable<Integer> {
             out().print(text);
         }
         out().flush();
+    }
+
+    /** Prints a device's state after a change: nothing, or the --json document. */
+    void printState(io.dm4j.DeviceInfo info) {
+        print("", JsonViews.info(info, java.util.OptionalInt.empty()));
     }
 
     /** A line of progress on stderr, so stdout stays what scripts parse. */

@@ -2,11 +2,13 @@ package io.dm4j.cli;
 
 import io.dm4j.DeviceMapper;
 import io.dm4j.InvalidArgumentException;
+import io.dm4j.NodePolicy;
 import io.dm4j.examples.HostDeviceMapper;
 import io.dm4j.examples.Launcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParseResult;
@@ -24,7 +26,9 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "dmctl", mixinStandardHelpOptions = true, versionProvider = Dmctl.Version.class,
         description = "Drive the kernel's device-mapper through dm4j.",
-        subcommands = {VersionCommand.class, QueryCommands.TargetTypes.class, QueryCommands.Ls.class,
+        subcommands = {VersionCommand.class, BatchCommand.class, UdevCommands.Flags.class, UdevCommands.Complete.class,
+            UdevCommands.Cookies.class, UdevCommands.CompleteAll.class, ChangeCommands.WipeTable.class, ChangeCommands.SetGeometry.class,
+            QueryCommands.SplitName.class, QueryCommands.TargetVersionOf.class, QueryCommands.TargetTypes.class, QueryCommands.Ls.class,
             QueryCommands.Info.class, QueryCommands.Table.class, QueryCommands.Status.class,
             QueryCommands.Deps.class, ChangeCommands.Create.class, ChangeCommands.Load.class,
             ChangeCommands.Clear.class, ChangeCommands.Suspend.class, ChangeCommands.Resume.class,
@@ -39,20 +43,51 @@ public final class Dmctl {
     @FunctionalInterface
     interface Kernel {
         DeviceMapper open() throws IOException;
+
+        /** As {@link #open()}, with a policy for {@code /dev/mapper} nodes where the kernel is the host's. */
+        default DeviceMapper open(NodePolicy nodePolicy) throws IOException {
+            return open();
+        }
+
+        /** Ends a command's use of what {@link #open()} gave; a batch keeps one client for all. */
+        default void release(DeviceMapper dm) throws IOException {
+            dm.close();
+        }
+    }
+
+    /**
+     * Whose conventions the command line follows. Both take dmsetup's command lines; they differ in
+     * what they print when something goes wrong.
+     */
+    enum Personality {
+        /** dmctl's own: one-line errors that say what to do, exit status 2 for bad usage. */
+        DMCTL,
+        /** dmsetup's: its messages on stderr and its exit statuses, for scripts that parse them. */
+        DMSETUP
     }
 
     final Kernel kernel;
+    final Personality personality;
+    /** The device the running command named, as it named it (dmsetup's errors show it so). */
+    DeviceArg.Selector device;
     private final InputStream in;
     private byte[] stdinRead;
 
-    private Dmctl(InputStream in, Kernel kernel) {
+    Dmctl(InputStream in, Kernel kernel, Personality personality) {
         this.in = in;
         this.kernel = kernel;
+        this.personality = personality;
     }
 
-    /** Runs dmctl and exits with its status. */
+    /**
+     * Runs dmctl and exits with its status. Under the name {@code dmsetup} (a link to the
+     * launcher, which passes its name in {@code dm4j.argv0}) it takes dmsetup's personality.
+     */
     public static void main(String[] args) {
-        System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        String argv0 = System.getProperty("dm4j.argv0", "dmctl");
+        Personality p = argv0.substring(argv0.lastIndexOf('/') + 1).equals("dmsetup")
+                ? Personality.DMSETUP : Personality.DMCTL;
+        System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true), p));
     }
 
     /** Runs dmctl, printing to the given writers, and returns the exit status. */
@@ -62,23 +97,102 @@ public final class Dmctl {
 
     /** Runs dmctl with the given standard input (tables may come from it). */
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
-        return run(args, in, out, err, HostDeviceMapper::open);
+        return run(args, in, out, err, Personality.DMCTL);
+    }
+
+    private static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err, Personality p) {
+        return run(args, in, out, err, new Kernel() {
+            @Override
+            public DeviceMapper open() throws IOException {
+                return HostDeviceMapper.open();
+            }
+
+            @Override
+            public DeviceMapper open(NodePolicy nodePolicy) throws IOException {
+                return HostDeviceMapper.open(nodePolicy);
+            }
+        }, p);
     }
 
     /** Runs dmctl reaching the kernel through {@code kernel}. */
     static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err, Kernel kernel) {
-        Dmctl dmctl = new Dmctl(in, kernel);
-        CommandLine cli = new CommandLine(dmctl);
+        return run(args, in, out, err, kernel, Personality.DMCTL);
+    }
+
+    /**
+     * Runs dmctl in a personality; a leading {@code --compat dmsetup} (or {@code --compat dmctl})
+     * chooses one too.
+     */
+    static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err, Kernel kernel,
+            Personality personality) {
+        if (args.length >= 1 && (args[0].equals("--compat") || args[0].startsWith("--compat="))) {
+            boolean joined = args[0].contains("=");
+            String which = joined ? args[0].substring(args[0].indexOf('=') + 1) : args.length > 1 ? args[1] : "";
+            if (!which.equals("dmsetup") && !which.equals("dmctl")) {
+                err.println("dmctl: --compat takes dmsetup or dmctl, not '" + which + "'");
+                return USAGE;
+            }
+            String[] rest = java.util.Arrays.copyOfRange(args, joined ? 1 : 2, args.length);
+            return run(rest, in, out, err, kernel, which.equals("dmsetup") ? Personality.DMSETUP : Personality.DMCTL);
+        }
+        return new Dmctl(in, kernel, personality).execute(args, out, err);
+    }
+
+    /**
+     * Runs one command line on this instance. The command tree is built once and kept: a batch
+     * runs thousands of lines through one, and building it (reflection over every command) costs
+     * more than most commands.
+     */
+    int execute(String[] args, PrintWriter out, PrintWriter err) {
+        if (personality == Personality.DMSETUP) {
+            java.util.Optional<Integer> early = DmsetupErrors.beforeCommand(args, err);
+            if (early.isPresent()) {
+                return early.get();
+            }
+            if (List.of(args).contains("--version")) {
+                // dmsetup's --version is its version command, and succeeds even where the driver does not answer
+                execute(new String[] {"version"}, out, err);
+                return 0;
+            }
+        }
+        device = null;
+        if (cli == null) {
+            cli = commandLine();
+        }
         cli.setOut(out);
         cli.setErr(err);
+        return cli.execute(DmsetupSyntax.permute(args));
+    }
+
+    private CommandLine cli;
+
+    private CommandLine commandLine() {
+        CommandLine cli = new CommandLine(this);
+        cli.setOverwrittenOptionsAllowed(true); // getopt takes 'info -c x -c'
         cli.setParameterExceptionHandler((e, a) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            java.util.Optional<String> unsupported = DmsetupSyntax.unsupported(e);
+            if (unsupported.isPresent()) {
+                CommandLine.Model.CommandSpec where = e.getCommandLine().getCommandSpec();
+                err.println((personality == Personality.DMSETUP ? "dmsetup: " : "dmctl: ")
+                        + (where.parent() == null ? "" : where.name() + ": ") + "dmsetup's " + unsupported.get()
+                        + " is not supported by dmctl");
+                return USAGE;
+            }
+            if (personality == Personality.DMSETUP) {
+                return DmsetupErrors.usage(e, err);
+            }
             err.println("dmctl: " + e.getMessage().lines().findFirst().orElse("bad usage")
                     + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
+            PrintWriter err = c.getErr();
             if (e instanceof HostDeviceMapper.NotUsableException && Launcher.canHandOver()) {
-                return dmctl.handOver(err);
+                return handOver(err);
+            }
+            if (personality == Personality.DMSETUP) {
+                return DmsetupErrors.failure(e, c.getCommandName(), device, err);
             }
             // The command's name, as dm4j's own errors carry theirs (DM_DEV_CREATE name: ...).
             String where = e instanceof HostDeviceMapper.NotUsableException ? c.getCommandName() + ": " : "";
@@ -88,7 +202,7 @@ public final class Dmctl {
             }
             return e instanceof InvalidArgumentException ? USAGE : FAILED;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     /**
@@ -101,6 +215,16 @@ public final class Dmctl {
         }
         return stdinRead;
     }
+
+    /** The next line of standard input, for a question; null at its end. */
+    String stdinLine() throws IOException {
+        if (lines == null) {
+            lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return lines.readLine();
+    }
+
+    private java.io.BufferedReader lines;
 
     private int handOver(PrintWriter err) {
         try {

@@ -48,9 +48,9 @@ final class DmsetupText {
         return sb.append('\n').toString();
     }
 
-    /** {@code dmsetup ls}: one device. */
-    static String name(DeviceListEntry e) {
-        return e.name() + "\t(" + e.device().major() + ":" + e.device().minor() + ")\n";
+    /** {@code dmsetup ls}: one device, shown by number ({@code 254:0}) or as {@code -o} asks. */
+    static String name(String name, String shown) {
+        return name + "\t(" + shown + ")\n";
     }
 
     /** {@code dmsetup ls --target TYPE}: one device, in the other number format dmsetup uses there. */
@@ -68,9 +68,15 @@ final class DmsetupText {
 
     /** {@code dmsetup deps NAME}. */
     static String deps(List<DeviceNumber> deps) {
+        return deps(deps, deps.stream().map(d -> java.util.Optional.<String>empty()).toList());
+    }
+
+    /** {@code dmsetup deps -o ...}: each dependency by the name given for it, else by number. */
+    static String deps(List<DeviceNumber> deps, List<java.util.Optional<String>> names) {
         StringBuilder sb = new StringBuilder().append(deps.size()).append(" dependencies\t:");
-        for (DeviceNumber d : deps) {
-            sb.append(" (").append(d.major()).append(", ").append(d.minor()).append(')');
+        for (int i = 0; i < deps.size(); i++) {
+            DeviceNumber d = deps.get(i);
+            sb.append(" (").append(names.get(i).orElse(d.major() + ", " + d.minor())).append(')');
         }
         return sb.append('\n').toString();
     }

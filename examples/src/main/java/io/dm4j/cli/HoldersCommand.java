@@ -11,16 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code dmctl holders NAME}: who keeps a device open, the question behind every "device busy",
  * as {@link Openers} sees it: stacked devices, loop devices, mounts, swap and processes.
  */
 @Command(name = "holders", description = "Show the devices, mounts and processes keeping a device open.")
-final class HoldersCommand extends DeviceCommand {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The device.")
-    String name;
+final class HoldersCommand extends ChangeCommands.OnDevice {
 
     /** One opener as a line {@code kind id detail} (e.g. {@code process 1234 (mkfs.ext4) fd 3}), and its own fields. */
     record Holder(String kind, String id, String detail, Map<String, Object> fields) {
@@ -39,13 +36,7 @@ final class HoldersCommand extends DeviceCommand {
     }
 
     @Override
-    AutoCloseable beforeKernel() {
-        DeviceMapper.checkName(name);
-        return null;
-    }
-
-    @Override
-    int run(DeviceMapper dm) throws IOException {
+    int onDevice(DeviceMapper dm) throws IOException {
         DeviceInfo info = dm.info(name);
         DeviceNumber dev = info.device();
         List<Holder> holders = Openers.of(dev).stream().map(HoldersCommand::holder).toList();

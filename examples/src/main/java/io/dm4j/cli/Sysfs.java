@@ -22,4 +22,24 @@ final class Sysfs {
             return OptionalInt.empty();
         }
     }
+
+    /** The kernel's name of a block device ({@code dm-0}, {@code loop3}), from its sysfs link. */
+    static java.util.Optional<String> blockName(DeviceNumber d) {
+        try {
+            return java.util.Optional.of(Files.readSymbolicLink(Path.of("/sys/dev/block/" + d.major() + ":" + d.minor()))
+                    .getFileName().toString());
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** A device-mapper device's name, from sysfs; empty for other block devices. */
+    static java.util.Optional<String> dmName(DeviceNumber d) {
+        try {
+            return java.util.Optional.of(Files.readString(Path.of("/sys/dev/block/" + d.major() + ":" + d.minor()
+                    + "/dm/name")).strip());
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
 }

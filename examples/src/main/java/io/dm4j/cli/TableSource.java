@@ -21,11 +21,12 @@ final class TableSource {
         return table != null || file != null;
     }
 
-    /** Reads and parses the table (from the command's standard input if no option names one), before any ioctl. */
-    Table read(DeviceCommand command) throws IOException {
-        if (table != null && file != null) {
-            throw new InvalidArgumentException("table", "comes from --table or --table-file, not both");
+    /** Reads and parses the table (from the command's standard input if neither an option nor {@code positionalFile} names one), before any ioctl. */
+    Table read(DeviceCommand command, Path positionalFile) throws IOException {
+        if ((table != null ? 1 : 0) + (file != null ? 1 : 0) + (positionalFile != null ? 1 : 0) > 1) {
+            throw new InvalidArgumentException("table", "comes from one of --table, --table-file or a TABLE_FILE argument");
         }
+        Path file = this.file != null ? this.file : positionalFile;
         String text;
         if (table != null) {
             text = table;

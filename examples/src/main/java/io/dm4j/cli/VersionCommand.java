@@ -20,7 +20,7 @@ final class VersionCommand extends DeviceCommand {
     @Override
     AutoCloseable beforeKernel() {
         // One JSON document cannot be split between host and kernel: it comes whole, at the end.
-        if (!common.json && !Launcher.handedOver()) {
+        if (!common.json && !Launcher.handedOver() && dmctl().personality == Dmctl.Personality.DMCTL) {
             out().print("dm4j " + Dm4j.version() + "\nnative backend: " + Syscalls.get().backend() + " (Java "
                     + Runtime.version().feature() + ")\n");
             out().flush();
@@ -36,7 +36,9 @@ final class VersionCommand extends DeviceCommand {
         json.put("nativeBackend", dm.backend());
         json.put("driverVersion", driver.toString());
         json.put("javaVersion", Runtime.version().toString());
-        print("device-mapper " + driver + "\n", json);
+        print(dmctl().personality == Dmctl.Personality.DMSETUP
+                ? "Library version:   dm4j " + Dm4j.version() + "\nDriver version:    " + driver + "\n"
+                : "device-mapper " + driver + "\n", json);
         return 0;
     }
 }

@@ -40,13 +40,9 @@ final class WatchCommands {
         return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
-    @Command(name = "wait", description = "Wait for a device's event counter to pass EVENT_NR (default: its current value).")
-    static final class Wait extends DeviceCommand {
-        @Parameters(index = "0", paramLabel = "NAME", description = "The device.")
-        String name;
-
-        @Parameters(index = "1", arity = "0..1", paramLabel = "EVENT_NR", description = "Wait until the counter differs from this.")
-        Long eventNr;
+    @Command(name = "wait", customSynopsis = "dmctl wait [--timeout SECONDS] DEVICE [EVENT_NR]", description = "Wait for a device's event counter to pass EVENT_NR (default: its current value).")
+    static final class Wait extends ChangeCommands.OnDevice {
+        private Long eventNr;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up after this long (exit status 1).")
         Double timeoutSeconds;
@@ -54,17 +50,27 @@ final class WatchCommands {
         private Duration timeout;
 
         @Override
-        AutoCloseable beforeKernel() {
+        int maxExtra() {
+            return 1;
+        }
+
+        @Override
+        AutoCloseable prepare() {
             timeout = timeout(timeoutSeconds, "--timeout");
-            DeviceMapper.checkName(name);
-            if (eventNr != null) {
+            eventNr = null;
+            if (!extra().isEmpty()) {
+                try {
+                    eventNr = Long.parseLong(extra().get(0));
+                } catch (NumberFormatException e) {
+                    throw new InvalidArgumentException("EVENT_NR", "must be a number, not '" + extra().get(0) + "'");
+                }
                 DeviceMapper.checkEventNr(eventNr);
             }
             return null;
         }
 
         @Override
-        int run(DeviceMapper dm) throws IOException {
+        int onDevice(DeviceMapper dm) throws IOException {
             long after = eventNr != null ? eventNr : dm.info(name).eventNr();
             Optional<DeviceInfo> info = dm.awaitEvent(name, after, timeout);
             if (info.isEmpty()) {
@@ -109,6 +115,7 @@ final class WatchCommands {
 
         @Override
         AutoCloseable beforeKernel() {
+            forced = Optional.empty();
             if (count != null && count < 1) {
                 throw new InvalidArgumentException("--count", "must be at least 1");
             }

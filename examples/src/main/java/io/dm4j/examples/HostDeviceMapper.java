@@ -1,6 +1,7 @@
 package io.dm4j.examples;
 
 import io.dm4j.DeviceMapper;
+import io.dm4j.NodePolicy;
 import io.dm4j.DeviceMapperException;
 import io.dm4j.PermissionDeniedException;
 import io.dm4j.sys.Errno;
@@ -43,8 +44,17 @@ public final class HostDeviceMapper {
      * @throws NotUsableException if this host has no usable device-mapper
      */
     public static DeviceMapper open() throws IOException {
+        return open(NodePolicy.AUTO);
+    }
+
+    /**
+     * Opens {@link DeviceMapper#CONTROL} with a policy for {@code /dev/mapper} nodes.
+     *
+     * @throws NotUsableException if this host has no usable device-mapper
+     */
+    public static DeviceMapper open(NodePolicy nodePolicy) throws IOException {
         try {
-            return DeviceMapper.open();
+            return DeviceMapper.open(DeviceMapper.CONTROL, io.dm4j.sys.Syscalls.get(), nodePolicy);
         } catch (DeviceMapperException e) {
             Optional<String> why = whyNotUsable(e, driverRegistered());
             if (why.isPresent()) {

@@ -360,7 +360,7 @@ class DmctlIT {
         try {
             // Setting the uuid after clearing an inactive table corrupts the slab of Debian's 6.1
             // kernel (dm-ima double free at the remove; dmsetup alone triggers it too): so first.
-            ok("rename", name, "--set-uuid", RealKernel.name("life-uuid"));
+            ok("rename", name, "--setuuid", RealKernel.name("life-uuid"));
             assertThat(ok("info", name, "--json").out()).contains("\"uuid\":\"" + RealKernel.name("life-uuid") + "\"");
             assertThat(ok("info", name).out()).contains("Tables present:    None\n");
             ok("load", name, "--table", "0 2048 zero");

@@ -66,8 +66,8 @@ class DmsetupTextTest {
 
     @Test
     void listDepsTargetsAndTableLines() {
-        assertThat(DmsetupText.name(new DeviceListEntry("zz-lin", LIN, OptionalLong.of(0), Optional.empty())))
-                .isEqualTo("zz-lin\t(254:0)\n");
+        assertThat(DmsetupText.name("zz-lin", LIN.toString())).isEqualTo("zz-lin\t(254:0)\n");
+        assertThat(DmsetupText.name("zz-lin", "dm-0")).isEqualTo("zz-lin\t(dm-0)\n");
         assertThat(DmsetupText.nameForTarget("zz-lin", LIN)).isEqualTo("zz-lin\t(254, 0)\n");
         assertThat(DmsetupText.deps(List.of(new DeviceNumber(7, 0)))).isEqualTo("1 dependencies\t: (7, 0)\n");
         assertThat(DmsetupText.deps(List.of())).isEqualTo("0 dependencies\t:\n");
