@@ -29,6 +29,10 @@ public class DmctlDocs {
             throw new IllegalArgumentException("usage: DmctlDocs VERSION MAN-FILE COMPLETION-FILE");
         }
         CommandLine cli = dmctl();
+        if (cli.getSubcommands().isEmpty()) {
+            // A man page without the commands must fail the build, not ship.
+            throw new IllegalStateException("dmctl's command line has no subcommands: see DmctlDocs.dmctl()");
+        }
         write(Path.of(args[1]), man(cli.getCommandSpec(), args[0]));
         write(Path.of(args[2]), AutoComplete.bash("dmctl", cli));
     }
@@ -40,6 +44,24 @@ public class DmctlDocs {
      */
     static CommandLine dmctl() throws Exception {
         Class<?> type = Class.forName("io.dm4j.cli.Dmctl");
+        CommandLine cli = root(type);
+        // Subcommands registered in code rather than in @Command(subcommands=...) (a start that
+        // builds only the one it runs): a static Class<?>[] SUBCOMMANDS lists them all.
+        if (cli.getSubcommands().isEmpty()) {
+            try {
+                java.lang.reflect.Field f = type.getDeclaredField("SUBCOMMANDS");
+                f.setAccessible(true);
+                for (Class<?> c : (Class<?>[]) f.get(null)) {
+                    cli.addSubcommand(c);
+                }
+            } catch (NoSuchFieldException none) {
+                // the check in main reports it
+            }
+        }
+        return cli;
+    }
+
+    private static CommandLine root(Class<?> type) throws Exception {
         try {
             return new CommandLine(type);
         } catch (CommandLine.InitializationException noDefaultConstructor) {
