@@ -35,6 +35,9 @@ final class ChangeCommands {
         return readOnly ? new LoadOption[] {LoadOption.READ_ONLY} : new LoadOption[0];
     }
 
+    /** A command dmsetup repeats for each device named (and stops at the first that fails). */
+    interface EachDevice {}
+
     /**
      * A command on a device, named as dmsetup lets it be ({@link DeviceArg}), followed by the
      * positional arguments of the command ({@link #extra()}); or, for the commands dmsetup repeats
@@ -58,8 +61,8 @@ final class ChangeCommands {
         }
 
         /** Whether every positional argument is a device to do the command on, in turn. */
-        boolean repeatable() {
-            return false;
+        final boolean repeatable() {
+            return this instanceof EachDevice;
         }
 
         /** The positional arguments after the device. */
@@ -205,12 +208,7 @@ final class ChangeCommands {
     }
 
     @Command(name = "clear", description = "Drop a device's inactive table, like 'dmsetup clear'.")
-    static final class Clear extends StateChange {
-        @Override
-        boolean repeatable() {
-            return true;
-        }
-
+    static final class Clear extends StateChange implements EachDevice {
         @Override
         DeviceInfo change(DeviceMapper dm) throws IOException {
             return dm.clear(name);
@@ -218,12 +216,7 @@ final class ChangeCommands {
     }
 
     @Command(name = "suspend", description = "Suspend a device: I/O queues until resume.")
-    static final class Suspend extends StateChange {
-        @Override
-        boolean repeatable() {
-            return true;
-        }
-
+    static final class Suspend extends StateChange implements EachDevice {
         @Option(names = "--noflush", description = "Do not flush queued I/O first.")
         boolean noFlush;
 
@@ -244,12 +237,7 @@ final class ChangeCommands {
     }
 
     @Command(name = "resume", description = "Resume a device, making a loaded inactive table live.")
-    static final class Resume extends StateChange {
-        @Override
-        boolean repeatable() {
-            return true;
-        }
-
+    static final class Resume extends StateChange implements EachDevice {
         @Override
         DeviceInfo change(DeviceMapper dm) throws IOException {
             return dm.resume(name);
@@ -320,7 +308,7 @@ final class ChangeCommands {
 
     @Command(name = "wipe_table", aliases = "wipe-table",
             description = "Replace each device's table with an 'error' target, like 'dmsetup wipe_table'.")
-    static final class WipeTable extends StateChange {
+    static final class WipeTable extends StateChange implements EachDevice {
         @Option(names = {"-f", "--force"}, description = "Accepted as dmsetup does (the resume never flushes).")
         boolean force;
 
@@ -331,11 +319,6 @@ final class ChangeCommands {
         boolean noLockFs;
 
         @Override
-        boolean repeatable() {
-            return true;
-        }
-
-        @Override
         DeviceInfo change(DeviceMapper dm) throws IOException {
             wipe(dm, name);
             return dm.info(name);
@@ -343,12 +326,7 @@ final class ChangeCommands {
     }
 
     @Command(name = "remove", description = "Remove devices and check they are gone, like 'dmsetup remove'.")
-    static final class Remove extends OnDevice {
-        @Override
-        boolean repeatable() {
-            return true;
-        }
-
+    static final class Remove extends OnDevice implements EachDevice {
         @Option(names = "--deferred", description = "If the device is open, remove it when its last opener closes it.")
         boolean deferred;
 

@@ -25,8 +25,10 @@ import picocli.CommandLine.ParseResult;
  * ({@link Launcher#HAND_OVER}).
  */
 @Command(name = "dmctl", mixinStandardHelpOptions = true, versionProvider = Dmctl.Version.class,
-        description = "Drive the kernel's device-mapper through dm4j.",
-        subcommands = {VersionCommand.class, BatchCommand.class, UdevCommands.Flags.class, UdevCommands.Complete.class,
+        description = "Drive the kernel's device-mapper through dm4j.")
+public final class Dmctl {
+    /** The subcommands, in help order (no longer in the annotation: see commandLine). */
+    private static final Class<?>[] SUBCOMMANDS = {VersionCommand.class, BatchCommand.class, UdevCommands.Flags.class, UdevCommands.Complete.class,
             UdevCommands.Cookies.class, UdevCommands.CompleteAll.class, ChangeCommands.WipeTable.class, ChangeCommands.SetGeometry.class,
             QueryCommands.SplitName.class, QueryCommands.TargetVersionOf.class, QueryCommands.TargetTypes.class, QueryCommands.Ls.class,
             QueryCommands.Info.class, QueryCommands.Table.class, QueryCommands.Status.class,
@@ -34,8 +36,32 @@ import picocli.CommandLine.ParseResult;
             ChangeCommands.Clear.class, ChangeCommands.Suspend.class, ChangeCommands.Resume.class,
             ChangeCommands.Remove.class, ChangeCommands.RemoveAll.class, ChangeCommands.Rename.class,
             ChangeCommands.Message.class, WatchCommands.Wait.class, WatchCommands.Events.class,
-            HoldersCommand.class, ChangeCommands.Mknodes.class, DemoCommand.class, CommandLine.HelpCommand.class})
-public final class Dmctl {
+            HoldersCommand.class, ChangeCommands.Mknodes.class, DemoCommand.class, CommandLine.HelpCommand.class};
+
+    /**
+     * The subcommand these (already permuted) arguments run, when their first word names one; else
+     * (help, no command, a misspelt one) empty, and the whole tree is needed.
+     */
+    private static java.util.Optional<Class<?>> subcommand(String[] args) {
+        String first = null;
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                first = a;
+                break;
+            }
+        }
+        if (first == null || first.equals("help")) {
+            return java.util.Optional.empty();
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            Command command = c.getAnnotation(Command.class);
+            if (command.name().equals(first) || java.util.Arrays.asList(command.aliases()).contains(first)) {
+                return java.util.Optional.of(c);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     static final int FAILED = 1;
     static final int USAGE = 2;
 
@@ -156,19 +182,41 @@ public final class Dmctl {
             }
         }
         device = null;
+        // Only the command that runs is built (picocli models a command by reflection, which costs
+        // more than most commands); a batch's thread keeps one tree per command word it meets.
+        String[] permuted = DmsetupSyntax.permute(args);
+        java.util.Optional<Class<?>> only = subcommand(permuted);
+        boolean bare = permuted.length == 1 && (permuted[0].equals("--version") || permuted[0].equals("-V"));
+        String key = only.map(Class::getName).orElse(bare ? "" : "*");
+        CommandLine cli = trees.get(key);
         if (cli == null) {
             cli = commandLine();
+            if (only.isPresent()) {
+                cli.addSubcommand(only.get());
+            } else if (!bare) {
+                for (Class<?> c : SUBCOMMANDS) {
+                    cli.addSubcommand(c);
+                }
+            }
+            // Parser settings reach the subcommands there are when they are set: so, after them.
+            cli.setOverwrittenOptionsAllowed(true); // getopt takes 'info -c x -c'
+            cli.setInterpolateVariables(false); // no ${...} in dmctl's texts; resolving them costs every parse
+            trees.put(key, cli);
         }
-        cli.setOut(out);
-        cli.setErr(err);
-        return cli.execute(DmsetupSyntax.permute(args));
+        // Set only when they change: picocli copies its command map for every subcommand it sets them on.
+        if (out != cli.getOut()) {
+            cli.setOut(out);
+        }
+        if (err != cli.getErr()) {
+            cli.setErr(err);
+        }
+        return cli.execute(permuted);
     }
 
-    private CommandLine cli;
+    private final java.util.Map<String, CommandLine> trees = new java.util.HashMap<>();
 
     private CommandLine commandLine() {
         CommandLine cli = new CommandLine(this);
-        cli.setOverwrittenOptionsAllowed(true); // getopt takes 'info -c x -c'
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
             java.util.Optional<String> unsupported = DmsetupSyntax.unsupported(e);
@@ -226,9 +274,12 @@ public final class Dmctl {
 
     private java.io.BufferedReader lines;
 
+    /** What a hand-over passes on as standard input when this instance did not read it (a batch's lines). */
+    byte[] handOverInput;
+
     private int handOver(PrintWriter err) {
         try {
-            return Launcher.handOver(stdinRead == null ? new byte[0] : stdinRead);
+            return Launcher.handOver(handOverInput != null ? handOverInput : stdinRead == null ? new byte[0] : stdinRead);
         } catch (IOException e) {
             err.println("dmctl: cannot hand the command over to vm/run: " + oneLine(e));
             return FAILED;

@@ -86,4 +86,50 @@ class BatchCommandTest {
         assertThat(status).isEqualTo(1);
         assertThat(err.toString()).startsWith("Incorrect cookie value.\nCommand failed.\n");
     }
+
+    @Test
+    void linesSideBySideStillPrintInTheFilesOrder() {
+        StringBuilder script = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            script.append("splitname vg").append(i).append("-lv\n");
+            expected.append("vg").append(i).append(":lv:\n");
+        }
+        Run r = batch(script.toString().replace("splitname ", "splitname --noheadings "), "--jobs", "8");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo(expected.toString());
+        assertThat(r.err().lines()).hasSize(200).allMatch(l -> l.endsWith(": ok"));
+    }
+
+    @Test
+    void withJobsTheLinesAfterAFailureDoNotStartButThoseBeforeItEnd() {
+        // line 3 names what line 2 names, so it waits for it, and then does not start
+        Run r = batch("splitname a-b\nudevflags zz\nsplitname zz\n", "--jobs", "4");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.out()).startsWith("VG ").doesNotContain("zz");
+        assertThat(r.err()).contains("line 1: ok").contains("line 2: failed (status 2)").doesNotContain("line 3");
+    }
+
+    @Test
+    void whatALineTouchesDecidesWhatItMayOverlap() {
+        BatchCommand.Conflicts create = BatchCommand.Conflicts.of(java.util.List.of("create", "a", "--table", "0 8 zero"));
+        assertThat(create.all()).isFalse();
+        assertThat(create.names()).containsExactly("a");
+        BatchCommand.Conflicts thin = BatchCommand.Conflicts.of(
+                java.util.List.of("create", "t", "--table", "0 8 thin /dev/mapper/pool 1"));
+        assertThat(thin.names()).containsExactlyInAnyOrder("t", "pool");
+        assertThat(thin.overlaps(BatchCommand.Conflicts.of(java.util.List.of("message", "pool", "0", "create_thin 1"))))
+                .isTrue();
+        assertThat(create.overlaps(thin)).isFalse();
+        assertThat(BatchCommand.Conflicts.of(java.util.List.of("remove", "/dev/mapper/a", "b")).names())
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(BatchCommand.Conflicts.of(java.util.List.of("rename", "a", "b")).names()).containsExactlyInAnyOrder("a", "b");
+        for (java.util.List<String> all : java.util.List.of(java.util.List.of("ls"), java.util.List.of("info"),
+                java.util.List.of("remove", "-u", "U"), java.util.List.of("info", "-j", "254", "-m", "1"),
+                java.util.List.of("create", "x", "--table", "0 8 linear 7:0 0"), java.util.List.of("create", "x", "t.table"))) {
+            assertThat(BatchCommand.Conflicts.of(all).all()).as("%s", all).isTrue();
+        }
+        assertThat(BatchCommand.Conflicts.of(java.util.List.of("create", "x", "-u", "U1", "--table", "0 8 zero")).names())
+                .containsExactlyInAnyOrder("x", "uuid:U1");
+    }
 }

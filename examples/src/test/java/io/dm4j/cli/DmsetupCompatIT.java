@@ -176,6 +176,64 @@ class DmsetupCompatIT {
         assertThat(compared).isGreaterThanOrEqualTo(RealKernel.inThrowawayGuest() ? 100 : 90);
     }
 
+    /**
+     * The installed image under the name {@code dmsetup} (a symlink to its launcher, as an
+     * administrator would make one): a separate process, the personality chosen by its name alone.
+     */
+    @Test
+    void theInstalledLauncherLinkedAsDmsetupAnswersAsDmsetup(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path launcher = null;
+        for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null && launcher == null;
+                d = d.getParent()) {
+            for (Path candidate : List.of(d.resolve("target/dmctl/bin/dmctl"), d.resolve("examples/target/dmctl/bin/dmctl"))) {
+                if (Files.isExecutable(candidate)) {
+                    launcher = candidate;
+                    break;
+                }
+            }
+        }
+        assertThat(launcher).as("the image ./mvnw package makes (examples/target/dmctl), from %s",
+                System.getProperty("user.dir")).isNotNull();
+        Path link = Files.createSymbolicLink(dir.resolve("dmsetup"), launcher);
+        setUp();
+        try {
+            for (List<String> args : List.of(List.of("info", "-c", A), List.of("table", A, B), List.of("info", MISSING),
+                    List.of("remove", MISSING), List.of("--columns", "--noheadings", "-o", "name,attr", "info", B))) {
+                Commands.Result reference = Commands.run(concat("dmsetup", args));
+                List<String> cmd = new ArrayList<>(List.of(link.toString()));
+                cmd.addAll(args);
+                ProcessBuilder pb = new ProcessBuilder(cmd);
+                pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+                Process p = pb.start();
+                p.getOutputStream().close();
+                java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> read(p.getErrorStream()), r -> new Thread(r, "stderr").start());
+                String out = read(p.getInputStream());
+                assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(new Outcome(p.exitValue(), out, err.get(), "")).as("%s", args)
+                        .isEqualTo(new Outcome(reference.exitCode(), reference.stdout(), reference.stderr(), ""));
+            }
+        } finally {
+            cleanUp();
+            Files.delete(link); // a link out of the temporary folder, which JUnit would warn about
+        }
+    }
+
+    private static String[] concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all.toArray(String[]::new);
+    }
+
+    private static String read(java.io.InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static boolean same(Compare how, Outcome a, Outcome b) {
         if (a.status() != b.status() || !a.state().equals(b.state()) || !a.out().equals(b.out())) {
             return false;

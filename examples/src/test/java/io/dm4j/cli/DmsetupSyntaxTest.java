@@ -71,4 +71,19 @@ class DmsetupSyntaxTest {
                 DeviceArg.NotFoundException.class, e -> assertThat(e.shown).isEqualTo("null"));
         assertThat(DeviceArg.parse("plain")).isEqualTo(new DeviceArg.ByName("plain"));
     }
+
+    @Test
+    void aRepeatedFlagOrALastValueIsTakenAsGetoptTakesIt() {
+        for (String[] args : List.of(new String[] {"info", "-c", "x", "-c"}, new String[] {"-c", "info", "-o", "name", "x", "-o", "attr"})) {
+            int[] asked = {0};
+            java.io.StringWriter err = new java.io.StringWriter();
+            int status = Dmctl.run(args, java.io.InputStream.nullInputStream(), new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                    new java.io.PrintWriter(err, true), () -> {
+                        asked[0]++;
+                        throw new java.io.IOException("no kernel in this test");
+                    });
+            assertThat(asked[0]).as("%s: %s", List.of(args), err).isEqualTo(1);
+            assertThat(status).isEqualTo(1);
+        }
+    }
 }

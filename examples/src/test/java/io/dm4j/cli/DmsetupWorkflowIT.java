@@ -60,12 +60,7 @@ class DmsetupWorkflowIT {
     }
 
     private static boolean exists(String name) throws IOException {
-        try (DeviceMapper dm = DeviceMapper.open()) {
-            dm.info(name);
-            return true;
-        } catch (DeviceNotFoundException e) {
-            return false;
-        }
+        return KernelDevices.exists(name);
     }
 
     @Test
