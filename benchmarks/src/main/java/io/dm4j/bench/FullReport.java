@@ -34,6 +34,7 @@ public final class FullReport {
     static final int LISTING_IOCTLS_GOAL = 2;
     /** The installed dmctl's {@code version} at most this many times {@code dmsetup version}'s wall time. */
     static final double STARTUP_GOAL = 15;
+    static final double BATCH_GOAL = 10;
     static final String PHASES_ORDER = "create status remove";
 
     private FullReport() {}
@@ -140,13 +141,22 @@ public final class FullReport {
                         : String.format(Locale.ROOT, "%.1f × (%.1f vs %.1f ms, medians of %d runs)", startupRatio,
                                 startup.median("dmctl version"), startup.median("dmsetup version"),
                                 startup.runs("dmctl version"))));
+        Lifecycle.Row batchDmctl = lifecycle.batch.get("dmctl");
+        Lifecycle.Row batchDmsetup = lifecycle.batch.get("dmsetup");
+        double batchRatio = batchDmctl == null || batchDmsetup == null ? Double.NaN : batchDmctl.ops() / batchDmsetup.ops();
+        goals.add(new Goal("create/remove pairs through one `dmctl batch` ≥ " + (int) BATCH_GOAL
+                + " × the same through dmsetup processes (in the VM)", batchRatio >= BATCH_GOAL,
+                Double.isNaN(batchRatio) ? "not measured"
+                        : String.format(Locale.ROOT, "%.1f × (%d pairs: %.1f s against %.1f s)", batchRatio,
+                                batchDmctl.count(), batchDmctl.seconds(), batchDmsetup.seconds())));
         long met = goals.stream().filter(Goal::met).count();
 
         String summary = String.format(Locale.ROOT,
                 "summary: ffm/c=%.2f lifecycle dm4j/libdm=%s bulk-remove dm4j/libdm=%s dm4j/dmsetup=%s "
-                        + "startup dmctl/dmsetup=%s goals=%d/%d",
+                        + "startup dmctl/dmsetup=%s batch dmctl/dmsetup=%s goals=%d/%d",
                 ffmRatio, fmt(ffmGeo), fmt(bulkRemove), fmt(dmsetupMin),
-                Double.isNaN(startupRatio) ? "n/a" : String.format(Locale.ROOT, "%.1f", startupRatio), met, goals.size());
+                Double.isNaN(startupRatio) ? "n/a" : String.format(Locale.ROOT, "%.1f", startupRatio),
+                Double.isNaN(batchRatio) ? "n/a" : String.format(Locale.ROOT, "%.1f", batchRatio), met, goals.size());
 
         // ------------------------------------------------------------- header
         String mode = one(a, "mode");
@@ -226,6 +236,18 @@ public final class FullReport {
                             r.count, r.seconds, r.ops, fmt(lifecycle.ratio(v, "libdm", phase)),
                             fmt(lifecycle.ratio(v, "dmsetup", phase))));
                 }
+            }
+        }
+        md.append("\n### dmctl batch\n\nThe same create/remove pairs (a linear device over the loop device) "
+                + "through one `dmctl batch --jobs 8` process (the installed image, one command per line, a result line each; lines on different devices side by side) and "
+                + "through one `dmsetup` process per operation, in the same boot.\n\n");
+        if (lifecycle.batch.isEmpty()) {
+            md.append("Not measured.\n");
+        } else {
+            md.append("| tool | pairs | seconds | pairs/s |\n|---|---:|---:|---:|\n");
+            for (Lifecycle.Row r : lifecycle.batch.values()) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.1f |%n", r.variant(), r.count(), r.seconds(),
+                        r.ops()));
             }
         }
         md.append("\n### Listing at scale\n\n`DeviceMapper.list()` over many devices: the first call finds the reply's "
@@ -344,6 +366,8 @@ public final class FullReport {
         final Map<String, String> header = new LinkedHashMap<>();
         final Map<String, Row> rows = new LinkedHashMap<>();
         final List<String[]> listing = new ArrayList<>();
+        /** {@code batch} records: create/remove pairs per second through one dmctl batch and through dmsetup processes. */
+        final Map<String, Row> batch = new LinkedHashMap<>();
 
         static Lifecycle parse(Path file) throws IOException {
             Lifecycle l = new Lifecycle();
@@ -366,6 +390,9 @@ public final class FullReport {
                         Row r = new Row(f[1], f[2], Integer.parseInt(f[3]), Double.parseDouble(f[4]),
                                 Double.parseDouble(f[5]));
                         l.rows.put(f[1] + "\t" + f[2], r);
+                    } else if (f[0].equals("batch") && f.length == 6) {
+                        l.batch.put(f[1], new Row(f[1], f[2], Integer.parseInt(f[3]), Double.parseDouble(f[4]),
+                                Double.parseDouble(f[5])));
                     } else if (f[0].equals("listing") && f.length == 6) {
                         Integer.parseInt(f[3]);
                         Integer.parseInt(f[5]);
@@ -374,7 +401,7 @@ public final class FullReport {
                         throw new IllegalArgumentException("unknown record");
                     }
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalStateException(file + ":" + n + ": not a lifecycle/listing record: " + line, e);
+                    throw new IllegalStateException(file + ":" + n + ": not a lifecycle/listing/batch record: " + line, e);
                 }
             }
             if (l.rows.isEmpty()) {
