@@ -36,17 +36,22 @@ final class DeviceArg {
         String resolve(DeviceMapper dm) throws IOException;
     }
 
-    record ByName(String name) implements Selector {
+    /** A device known by its name from the start: the name is what was given and what resolves. */
+    sealed interface Named extends Selector {
+        String name();
+
         @Override
-        public String given() {
-            return name;
+        default String given() {
+            return name();
         }
 
         @Override
-        public String resolve(DeviceMapper dm) {
-            return name;
+        default String resolve(DeviceMapper dm) {
+            return name();
         }
     }
+
+    record ByName(String name) implements Named {}
 
     record ByUuid(String uuid) implements Selector {
         @Override
@@ -71,17 +76,7 @@ final class DeviceArg {
      * A device this command is creating: its name, the uuid given for it, and its number once the
      * kernel has made it (libdevmapper's errors name all three).
      */
-    record Creating(String name, String uuid, DeviceNumber device) implements Selector {
-        @Override
-        public String given() {
-            return name;
-        }
-
-        @Override
-        public String resolve(DeviceMapper dm) {
-            return name;
-        }
-    }
+    record Creating(String name, String uuid, DeviceNumber device) implements Named {}
 
     private static String find(DeviceMapper dm, Predicate<DeviceListEntry> which, Selector selector)
             throws IOException {
