@@ -222,11 +222,7 @@ class DmctlIT {
             assertThat(ok("info", name).out()).doesNotContain("DEFERRED");
             assertThat(ok("remove", "--deferred", name).err()).contains("it will be removed when its last opener closes it");
         }
-        // The kernel removes a deferred device from a workqueue after the last close: soon, not at once.
-        for (int i = 0; i < 200 && exists(name); i++) {
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-        assertThat(exists(name)).isFalse();
+        assertThat(KernelDevices.goneSoon(name)).isTrue();
 
         ok("create", name, "--table", "0 2048 linear " + loopA.number() + " 0");
         ok("remove", "--force", name);

@@ -17,4 +17,15 @@ final class KernelDevices {
             return false;
         }
     }
+
+    /**
+     * Whether the device is gone within 10 s: the kernel removes a deferred device from a
+     * workqueue after the last close, soon but not at once.
+     */
+    static boolean goneSoon(String name) throws IOException, InterruptedException {
+        for (int i = 0; i < 200 && exists(name); i++) {
+            Thread.sleep(50);
+        }
+        return !exists(name);
+    }
 }
