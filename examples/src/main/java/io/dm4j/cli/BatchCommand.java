@@ -136,13 +136,13 @@ final class BatchCommand implements Callable<Integer> {
                     positional.add(w);
                 }
             }
-            if (positional.isEmpty() || command.equals("message") && positional.size() < 1) {
+            if (positional.isEmpty()) {
                 return new Conflicts(java.util.Set.of(), true); // all devices
             }
             if ((command.equals("create") || command.equals("load") || command.equals("reload")) && positional.size() > 1) {
                 return new Conflicts(java.util.Set.of(), true); // a table from a file, unread here
             }
-            boolean many = ON_NAMED.contains(command) && !command.equals("rename") && !command.equals("message")
+            boolean many = !command.equals("rename") && !command.equals("message")
                     && !command.equals("setgeometry") && !command.equals("create");
             List<String> devices = many ? positional : command.equals("rename") ? positional.subList(0, Math.min(2, positional.size()))
                     : positional.subList(0, 1);
