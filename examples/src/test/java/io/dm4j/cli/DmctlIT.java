@@ -3,6 +3,7 @@ package io.dm4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dm4j.DeviceMapper;
+import io.dm4j.DeviceNumber;
 import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.LoopDevices;
@@ -215,6 +216,7 @@ class DmctlIT {
         assertThat(exists(name)).isFalse();
 
         ok("create", name, "--table", "0 2048 linear " + loopA.number() + " 0");
+        DeviceNumber number = KernelDevices.number(name);
         try (FileChannel again = FileChannel.open(Path.of("/dev/mapper", name), StandardOpenOption.READ)) {
             assertThat(ok("remove", "--deferred", name).err()).contains("it will be removed when its last opener closes it");
             assertThat(ok("info", name).out()).contains("(DEFERRED REMOVE)");
@@ -222,7 +224,7 @@ class DmctlIT {
             assertThat(ok("info", name).out()).doesNotContain("DEFERRED");
             assertThat(ok("remove", "--deferred", name).err()).contains("it will be removed when its last opener closes it");
         }
-        assertThat(KernelDevices.goneSoon(name)).isTrue();
+        assertThat(KernelDevices.goneSoon(name, number)).isTrue();
 
         ok("create", name, "--table", "0 2048 linear " + loopA.number() + " 0");
         ok("remove", "--force", name);

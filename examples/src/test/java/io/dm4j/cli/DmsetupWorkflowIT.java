@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
+import io.dm4j.DeviceNumber;
 import io.dm4j.sys.testing.Commands;
 import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.LoopDevices;
@@ -112,6 +113,7 @@ class DmsetupWorkflowIT {
             ok("message", pool, "0", "delete 2");
 
             // removed while open: deferred until its last opener lets go
+            DeviceNumber number = KernelDevices.number(thin);
             try (FileChannel held = FileChannel.open(node, StandardOpenOption.READ)) {
                 Run busy = dmsetup("remove", thin);
                 assertThat(busy.status()).isEqualTo(1);
@@ -120,7 +122,7 @@ class DmsetupWorkflowIT {
                 ok("remove", "--deferred", thin);
                 assertThat(ok("info", thin).out()).contains("State:             ACTIVE (DEFERRED REMOVE)\n");
             }
-            assertThat(KernelDevices.goneSoon(thin)).as("removed once its opener closed it").isTrue();
+            assertThat(KernelDevices.goneSoon(thin, number)).as("removed once its opener closed it").isTrue();
             ok("message", pool, "0", "delete 1");
 
             // --force: the table becomes 'error', so what still holds the device gets errors at once
