@@ -785,11 +785,25 @@ public final class DeviceMapper implements AutoCloseable {
         return tableQuery(DmCommand.DM_TABLE_DEPS, name, slot, 0, DmIoctl::readDeps);
     }
 
-    /** The IMA measurement text of a table (interface 4.45+). */
+    /** The IMA measurement text of a table (interface 4.45+): its targets' texts, in table order. */
     public String imaMeasurement(String name, TableSlot slot) throws IOException {
+        return imaMeasurements(name, slot, false).stream().map(TargetStatus::status).collect(Collectors.joining(""));
+    }
+
+    /**
+     * What each target of a table reports for IMA (interface 4.45+), as {@code dmsetup measure}
+     * prints it: each entry's {@link TargetStatus#status() status} is the target's measurement text,
+     * empty for targets that measure nothing.
+     *
+     * @param noFlush passed to the kernel as {@link #status(String, TableSlot, boolean)} does
+     */
+    public List<TargetStatus> imaMeasurements(String name, TableSlot slot, boolean noFlush) throws IOException {
         requireFeature(DmCommand.DM_TABLE_STATUS, name, IMA, "IMA measurement");
-        return tableQuery(DmCommand.DM_TABLE_STATUS, name, slot, DmIoctl.IMA_MEASUREMENT_FLAG,
-                (b, h) -> DmIoctl.readTable(b, h).stream().map(TargetLine::params).collect(Collectors.joining("")));
+        if (noFlush) {
+            requireFeature(DmCommand.DM_TABLE_STATUS, name, NOFLUSH, "status without flush");
+        }
+        return tableQuery(DmCommand.DM_TABLE_STATUS, name, slot,
+                DmIoctl.IMA_MEASUREMENT_FLAG | (noFlush ? DmIoctl.NOFLUSH_FLAG : 0), DmIoctl::readStatus);
     }
 
     /** Reads one table-related reply, asking for the inactive table when told to. */

@@ -2,6 +2,7 @@ package io.dm4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dm4j.internal.ioctl.DmIoctl;
@@ -331,6 +332,11 @@ class DeviceMapperIT {
         String name = device("ima", twoLinear());
         assertThat(dm.imaMeasurement(name, TableSlot.LIVE)).contains("target_name=linear")
                 .contains("device_name=" + loopA.number());
+        // one entry per target, in table order, each with its own device and offset
+        List<TargetStatus> measured = dm.imaMeasurements(name, TableSlot.LIVE, false);
+        assertThat(measured).extracting(TargetStatus::start, TargetStatus::length, TargetStatus::type)
+                .containsExactly(tuple(0L, 8192L, "linear"), tuple(8192L, 8192L, "linear"));
+        assertThat(measured.get(1).status()).contains("device_name=" + loopB.number()).contains("start=2048");
         dm.armPoll();
         assertThat(dm.ioctlCount()).isPositive();
     }

@@ -99,7 +99,7 @@ final class BatchCommand implements Callable<Integer> {
     record Conflicts(java.util.Set<String> names, boolean all) {
         private static final java.util.Set<String> ON_NAMED = java.util.Set.of("create", "remove", "load", "reload",
                 "clear", "suspend", "resume", "rename", "message", "wipe_table", "setgeometry", "info", "table",
-                "status", "deps", "splitname", "udevflags", "holders", "mknodes");
+                "status", "measure", "deps", "splitname", "udevflags", "holders", "mknodes");
         private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\d+:\\d+");
 
         static Conflicts of(List<String> words) {

@@ -31,7 +31,7 @@ public final class Dmctl {
     private static final Class<?>[] SUBCOMMANDS = {VersionCommand.class, BatchCommand.class, UdevCommands.Flags.class, UdevCommands.Complete.class,
             UdevCommands.Cookies.class, UdevCommands.CompleteAll.class, ChangeCommands.WipeTable.class, ChangeCommands.SetGeometry.class,
             QueryCommands.SplitName.class, QueryCommands.TargetVersionOf.class, QueryCommands.TargetTypes.class, QueryCommands.Ls.class,
-            QueryCommands.Info.class, QueryCommands.Table.class, QueryCommands.Status.class,
+            QueryCommands.Info.class, QueryCommands.Table.class, QueryCommands.Status.class, QueryCommands.Measure.class,
             QueryCommands.Deps.class, ChangeCommands.Create.class, ChangeCommands.Load.class,
             ChangeCommands.Clear.class, ChangeCommands.Suspend.class, ChangeCommands.Resume.class,
             ChangeCommands.Remove.class, ChangeCommands.RemoveAll.class, ChangeCommands.Rename.class,

@@ -106,7 +106,7 @@ final class DmsetupSyntax {
     }
 
     /** dmsetup's commands that dmctl does not have. */
-    private static final Set<String> UNSUPPORTED_COMMANDS = Set.of("stats", "mangle", "measure", "udevcreatecookie",
+    private static final Set<String> UNSUPPORTED_COMMANDS = Set.of("stats", "mangle", "udevcreatecookie",
             "udevreleasecookie");
 
     /** dmsetup's short options, with or without a value. */

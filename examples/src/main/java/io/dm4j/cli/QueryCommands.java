@@ -278,7 +278,7 @@ final class QueryCommands {
     }
 
     @Command(name = "status", description = "Show each target's status, like 'dmsetup status'.")
-    static final class Status extends Targets {
+    static class Status extends Targets {
         @Option(names = "--noflush", description = "Do not flush before reporting (thin pools: no metadata commit).")
         boolean noFlush;
 
@@ -294,6 +294,23 @@ final class QueryCommands {
         @Override
         String field() {
             return "status";
+        }
+    }
+
+    @Command(name = "measure", description = "Show what each target measures for IMA (kernel 5.15+), like 'dmsetup measure'.")
+    static final class Measure extends Status {
+        @Override
+        List<Line> targets(DeviceMapper dm, String device) throws IOException {
+            List<Line> out = new ArrayList<>();
+            for (TargetStatus t : dm.imaMeasurements(device, slot(), noFlush)) {
+                out.add(new Line(t.start(), t.length(), t.type(), t.status()));
+            }
+            return out;
+        }
+
+        @Override
+        String field() {
+            return "measurement";
         }
     }
 

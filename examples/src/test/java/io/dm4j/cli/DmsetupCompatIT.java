@@ -105,6 +105,8 @@ class DmsetupCompatIT {
                 Form.of("table", A), Form.of("table", A, D), Form.of("table", "--target", "zero", D),
                 Form.of("table", "--target", "error", A), Form.of("table", "-u", UB), Form.of("table", "--inactive", I),
                 Form.of("status", A), Form.of("status", A, C), Form.of("status", "--target", "linear", D), Form.of("deps", D),
+                Form.of("measure", D), Form.of("measure", A, D), Form.of("measure", "--target", "linear", D),
+                Form.of("measure", "--inactive", I),
                 Form.of("targets"), Form.of("target-version", "zero", "linear"),
                 Form.of("splitname", "vg--x-lv--y-layer"), Form.of("splitname", "--noheadings", "vg-lv"),
                 Form.of("splitname", "-o", "subsystem,vg_name,lv_name,lv_layer", "vg-lv"),
@@ -129,7 +131,7 @@ class DmsetupCompatIT {
                 Form.of("--noudevsync", "remove", A), Form.of("mknodes", A),
                 // failing
                 Form.of("info", MISSING), Form.of("info", A, MISSING, B), Form.of("info", "-c", A, MISSING, B),
-                Form.of("table", MISSING), Form.of("status", MISSING), Form.of("deps", MISSING), Form.of("remove", MISSING),
+                Form.of("table", MISSING), Form.of("status", MISSING), Form.of("measure", MISSING), Form.of("deps", MISSING), Form.of("remove", MISSING),
                 Form.of("suspend", MISSING), Form.of("resume", MISSING), Form.of("rename", MISSING, NEW),
                 Form.of("clear", MISSING), Form.of("load", MISSING, "--table", "0 8 zero"),
                 Form.of("message", MISSING, "0", "hello"), Form.of("remove", A, MISSING, B),
