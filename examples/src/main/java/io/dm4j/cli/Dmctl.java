@@ -62,6 +62,19 @@ public final class Dmctl {
         return java.util.Optional.empty();
     }
 
+    /** {@code -h} or {@code --help} among the options (not after {@code --}, where words are operands). */
+    private static boolean asksForHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.equals("-h") || a.equals("--help")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static final int FAILED = 1;
     static final int USAGE = 2;
 
@@ -186,6 +199,11 @@ public final class Dmctl {
         // more than most commands); a batch's thread keeps one tree per command word it meets.
         String[] permuted = DmsetupSyntax.permute(args);
         java.util.Optional<Class<?>> only = subcommand(permuted);
+        if (only.isPresent() && asksForHelp(permuted)) {
+            // 'dmctl status --help' is the command's usage, as 'dmctl help status' prints it
+            permuted = new String[] {"help", permuted[0]};
+            only = java.util.Optional.empty();
+        }
         boolean bare = permuted.length == 1 && (permuted[0].equals("--version") || permuted[0].equals("-V"));
         String key = only.map(Class::getName).orElse(bare ? "" : "*");
         CommandLine cli = trees.get(key);
@@ -200,7 +218,11 @@ public final class Dmctl {
             }
             // Parser settings reach the subcommands there are when they are set: so, after them.
             cli.setOverwrittenOptionsAllowed(true); // getopt takes 'info -c x -c'
-            cli.setInterpolateVariables(false); // no ${...} in dmctl's texts; resolving them costs every parse
+            if (only.isPresent()) {
+                // no ${...} in a command's texts, and resolving them costs every parse; the whole
+                // tree prints the standard help options, whose names are ${...}
+                cli.setInterpolateVariables(false);
+            }
             trees.put(key, cli);
         }
         // Set only when they change: picocli copies its command map for every subcommand it sets them on.

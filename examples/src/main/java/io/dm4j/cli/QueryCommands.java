@@ -282,13 +282,14 @@ final class QueryCommands {
         @Option(names = "--noflush", description = "Do not flush before reporting (thin pools: no metadata commit).")
         boolean noFlush;
 
+        /** What the kernel reports for each target. */
+        List<TargetStatus> read(DeviceMapper dm, String device) throws IOException {
+            return dm.status(device, slot(), noFlush);
+        }
+
         @Override
-        List<Line> targets(DeviceMapper dm, String device) throws IOException {
-            List<Line> out = new ArrayList<>();
-            for (TargetStatus t : dm.status(device, slot(), noFlush)) {
-                out.add(new Line(t.start(), t.length(), t.type(), t.status()));
-            }
-            return out;
+        final List<Line> targets(DeviceMapper dm, String device) throws IOException {
+            return read(dm, device).stream().map(t -> new Line(t.start(), t.length(), t.type(), t.status())).toList();
         }
 
         @Override
@@ -300,12 +301,8 @@ final class QueryCommands {
     @Command(name = "measure", description = "Show what each target measures for IMA (kernel 5.15+), like 'dmsetup measure'.")
     static final class Measure extends Status {
         @Override
-        List<Line> targets(DeviceMapper dm, String device) throws IOException {
-            List<Line> out = new ArrayList<>();
-            for (TargetStatus t : dm.imaMeasurements(device, slot(), noFlush)) {
-                out.add(new Line(t.start(), t.length(), t.type(), t.status()));
-            }
-            return out;
+        List<TargetStatus> read(DeviceMapper dm, String device) throws IOException {
+            return dm.imaMeasurements(device, slot(), noFlush);
         }
 
         @Override

@@ -26,6 +26,25 @@ class DmctlTest {
     }
 
     @Test
+    void helpAfterACommandPrintsThatCommandsUsage() {
+        for (String help : new String[] {"--help", "-h"}) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int status = Dmctl.run(new String[] {"measure", "x", help}, new PrintWriter(out, true), new PrintWriter(err, true));
+            assertThat(status).as(err.toString()).isZero();
+            assertThat(out.toString()).startsWith("Usage: dmctl measure ").contains("--inactive");
+        }
+    }
+
+    @Test
+    void theStandardHelpOptionsShowTheirNames() {
+        StringWriter out = new StringWriter();
+        int status = Dmctl.run(new String[] {"--help"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        assertThat(status).isZero();
+        assertThat(out.toString()).startsWith("Usage: dmctl [-hV] [COMMAND]").contains("-h, --help").doesNotContain("${");
+    }
+
+    @Test
     void jsonEscapesStringsAndKeepsFieldOrder() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", "a\"b\\c\n\u0001");
