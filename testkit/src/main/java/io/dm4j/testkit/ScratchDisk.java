@@ -1,4 +1,4 @@
-package io.dm4j.examples;
+package io.dm4j.testkit;
 
 import io.dm4j.DeviceNumber;
 import io.dm4j.sys.Errno;
@@ -11,23 +11,35 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * A loop device over a sparse file, for the examples and the demo: somewhere to build
- * device-mapper devices without touching a real disk. It is set up with the loop driver's own
- * ioctls (no {@code losetup} process) and with auto-clear, so the kernel detaches it when its last
- * opener closes it, even if this program is killed.
+ * A loop device over a sparse file: somewhere to build device-mapper devices without touching a
+ * real disk. It is set up with the loop driver's own ioctls (no {@code losetup} process) and with
+ * auto-clear, so the kernel detaches it when its last opener closes it, even if this program is
+ * killed.
+ *
+ * <p>In a test, ask {@link DeviceMapperExtension} for one with a {@link Scratch} parameter; it is
+ * closed after the test. One made here with {@link #create} during such a test and left open is
+ * reported as a leak and detached.
  */
 public final class ScratchDisk implements AutoCloseable {
     // <linux/loop.h>; ScratchDiskLayoutTest checks these against the header with gcc.
     static final long LOOP_CTL_GET_FREE = 0x4C82;
     static final long LOOP_CONFIGURE = 0x4C0A;
+    static final long LOOP_CLR_FD = 0x4C01;
     static final int LOOP_CONFIG_SIZE = 304;
     static final int CONFIG_FD = 0;
     static final int CONFIG_FLAGS = 60;
     static final int CONFIG_FILE_NAME = 64;
     static final int LO_NAME_SIZE = 64;
     static final int LO_FLAGS_AUTOCLEAR = 4;
+
+    /**
+     * The disks made on a test's thread (and threads it starts), so the extension can tell which
+     * loop devices are that test's: parallel tests each see only their own.
+     */
+    static final InheritableThreadLocal<List<ScratchDisk>> MADE_BY_TEST = new InheritableThreadLocal<>();
 
     private final Syscalls sys;
     private final Path file;
@@ -60,7 +72,12 @@ public final class ScratchDisk implements AutoCloseable {
                 int loop = sys.open(path, Syscalls.O_RDWR);
                 try {
                     sys.ioctl(loop, LOOP_CONFIGURE, config(backing, file));
-                    return new ScratchDisk(sys, file, path, number(n), bytes, loop);
+                    ScratchDisk disk = new ScratchDisk(sys, file, path, number(n), bytes, loop);
+                    List<ScratchDisk> made = MADE_BY_TEST.get();
+                    if (made != null) {
+                        made.add(disk);
+                    }
+                    return disk;
                 } catch (ErrnoException e) {
                     sys.close(loop);
                     // another program took this loop device between GET_FREE and CONFIGURE
@@ -114,6 +131,52 @@ public final class ScratchDisk implements AutoCloseable {
         return bytes / 512;
     }
 
+    /** True until {@link #close()}. */
+    boolean isOpen() {
+        return fd >= 0;
+    }
+
+    /**
+     * True while the loop driver still has this disk's file attached (under this node: the number
+     * may be reused by another program once it is free).
+     */
+    boolean attached() {
+        Path backing = backingFile();
+        try {
+            return Files.readString(backing).strip().startsWith(file.toString());
+        } catch (IOException e) {
+            return false; // no backing_file: detached
+        }
+    }
+
+    /**
+     * Asks the loop driver to detach the device ({@code LOOP_CLR_FD}): at once if nothing else
+     * has it open, otherwise (the kernel's rule) when its last opener closes it.
+     */
+    void clear() throws IOException {
+        int node = fd >= 0 ? fd : sys.open(path, Syscalls.O_RDONLY);
+        try {
+            sys.ioctl(node, LOOP_CLR_FD, ByteBuffer.allocateDirect(8));
+        } catch (ErrnoException e) {
+            if (!e.is(Errno.ENXIO)) { // ENXIO: already detached
+                throw e;
+            }
+        } finally {
+            if (node != fd) {
+                sys.close(node);
+            }
+        }
+    }
+
+    private Path backingFile() {
+        return Path.of("/sys/block", Path.of(path).getFileName().toString(), "loop", "backing_file");
+    }
+
+    @Override
+    public String toString() {
+        return path + " (" + file + ")";
+    }
+
     /**
      * Lets go of the loop device, which the kernel then detaches (once no device-mapper table
      * uses it any more), and deletes the file.
@@ -125,8 +188,7 @@ public final class ScratchDisk implements AutoCloseable {
         }
         sys.close(fd);
         fd = -1;
-        Path backing = Path.of("/sys/block", Path.of(path).getFileName().toString(), "loop", "backing_file");
-        for (int i = 0; i < 100 && Files.exists(backing); i++) {
+        for (int i = 0; i < 100 && attached(); i++) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
