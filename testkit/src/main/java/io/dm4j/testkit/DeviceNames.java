@@ -41,6 +41,9 @@ public final class DeviceNames {
      * A new name ending in {@code suffix}, e.g. {@code dm4jt1f2e-t7-pool}; asked again for the same
      * suffix it adds a counter ({@code -pool-2}), so every name it gives is new.
      *
+     * @param suffix what the device is, e.g. {@code pool}
+     * @return the name
+     *
      * @throws io.dm4j.InvalidArgumentException if the name is not one device-mapper accepts
      *     ({@link DeviceMapper#checkName(String)}), e.g. the suffix has a {@code '/'} or makes it
      *     longer than 127 bytes
@@ -57,7 +60,7 @@ public final class DeviceNames {
     }
 
     /**
-     * The start of every name this gives, unique to the test: for
+     * {@return the start of every name this gives, unique to the test} For
      * {@link DeviceMapper#list(String, String)}, or names made some other way that the leak check
      * should cover too.
      */

@@ -57,7 +57,15 @@ public final class ScratchDisk implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** A new loop device over a new sparse file of {@code bytes} bytes in {@code dir}. */
+    /**
+     * A new loop device over a new sparse file of {@code bytes} bytes in {@code dir}.
+     *
+     * @param dir where the file goes (it is deleted on {@link #close()})
+     * @param label part of the file's name, to tell disks apart
+     * @param bytes the size, a whole number of 512-byte sectors
+     * @return the attached disk; close it
+     * @throws IOException if the file cannot be made or no loop device can be attached to it
+     */
     public static ScratchDisk create(Path dir, String label, long bytes) throws IOException {
         Syscalls sys = Syscalls.get();
         Path file = Files.createTempFile(dir, "dm4j-" + label + "-", ".img");
@@ -116,17 +124,17 @@ public final class ScratchDisk implements AutoCloseable {
         return DeviceNumber.parse(Files.readString(Path.of("/sys/block/loop" + n + "/dev")).strip());
     }
 
-    /** The device node, e.g. {@code /dev/loop3}. */
+    /** {@return the device node, e.g. {@code /dev/loop3}} */
     public String path() {
         return path;
     }
 
-    /** Its {@code major:minor}, as tables name it. */
+    /** {@return its {@code major:minor}, as tables name it} */
     public DeviceNumber number() {
         return number;
     }
 
-    /** Its size in 512-byte sectors. */
+    /** {@return its size in 512-byte sectors} */
     public long sectors() {
         return bytes / 512;
     }
