@@ -145,13 +145,13 @@ public final class ScratchDisk implements AutoCloseable {
     }
 
     /**
-     * True while the loop driver still has this disk's file attached (under this node: the number
-     * may be reused by another program once it is free).
+     * True while the loop driver still has this disk's file attached under this node. The file's
+     * name is unique, and tells ours from another program's once the number is reused; the
+     * kernel's path for it may differ above the name (mounts) and end in " (deleted)".
      */
     boolean attached() {
-        Path backing = backingFile();
         try {
-            return Files.readString(backing).strip().startsWith(file.toString());
+            return Files.readString(backingFile()).contains(file.getFileName().toString());
         } catch (IOException e) {
             return false; // no backing_file: detached
         }
