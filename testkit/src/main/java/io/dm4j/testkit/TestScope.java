@@ -29,6 +29,7 @@ final class TestScope {
     private final List<ScratchDisk> previouslyMade;
     private DeviceMapper dm;
     private TableRegistry registry;
+    private boolean namesGiven;
 
     TestScope(DeviceNames names) {
         this.names = names;
@@ -36,7 +37,8 @@ final class TestScope {
         ScratchDisk.MADE_BY_TEST.set(made);
     }
 
-    DeviceNames names() {
+    synchronized DeviceNames names() {
+        namesGiven = true;
         return names;
     }
 
@@ -71,14 +73,10 @@ final class TestScope {
         ScratchDisk.MADE_BY_TEST.set(previouslyMade);
         List<String> leaks = new ArrayList<>();
         IOException failure = null;
-        try {
-            if (registry != null) {
-                registry.close();
-            }
-            removeLeakedDevices(leaks);
-        } catch (IOException e) {
-            failure = e;
+        if (registry != null) {
+            failure = keepFirst(failure, registry::close);
         }
+        failure = keepFirst(failure, () -> removeLeakedDevices(leaks));
         List<ScratchDisk> disks = new ArrayList<>(given);
         synchronized (made) {
             for (ScratchDisk d : made) {
@@ -104,6 +102,10 @@ final class TestScope {
         if (dm != null) {
             failure = keepFirst(failure, dm::close);
         }
+        if (failure != null && !leaks.isEmpty()) {
+            throw new IOException("could not clean up all the test left behind (" + String.join("; ", leaks)
+                    + "): " + failure.getMessage(), failure);
+        }
         if (failure != null) {
             throw failure;
         }
@@ -112,8 +114,8 @@ final class TestScope {
 
     /** The test's devices that still exist: names it was given, and any under its prefix. */
     private void removeLeakedDevices(List<String> leaks) throws IOException {
-        if (names.handedOut().isEmpty() && dm == null) {
-            return; // the test never touched device-mapper through us
+        if (!namesGiven && dm == null) {
+            return; // the test never touched device-mapper through us: no need to open it
         }
         DeviceMapper client = deviceMapper();
         Set<String> left = new LinkedHashSet<>();

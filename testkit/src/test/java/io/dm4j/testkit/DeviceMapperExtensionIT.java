@@ -55,8 +55,8 @@ class DeviceMapperExtensionIT {
         Map<String, Outcome> run = InnerRun.of(Leaky.class);
         Outcome leaky = run.get("leavesADeviceAndALoopDevice(DeviceMapper, DeviceNames, ScratchDisk)");
         assertThat(leaky.status()).isEqualTo("FAILED");
-        assertThat(leaky.message()).contains("left 2 device(s) behind, now removed: ")
-                .contains("device-mapper device " + Leaky.device)
+        assertThat(leaky.message()).contains("left 3 device(s) behind, now removed: ")
+                .contains("device-mapper device " + Leaky.device).contains("device-mapper device " + Leaky.stacked)
                 .contains("loop device " + Leaky.unclosed + ": a ScratchDisk the test made and did not close");
         try (DeviceMapper dm = DeviceMapper.open()) {
             assertThat(dm.list(Leaky.prefix, "")).isEmpty();
@@ -72,11 +72,12 @@ class DeviceMapperExtensionIT {
         dm.resume(name);
     }
 
-    /** Run only through {@link InnerRun}: a test that forgets to clean up. */
+    /** Run only through {@link InnerRun}: a test that forgets to clean up, two devices and a disk. */
     @RequiresDeviceMapper(onMissing = Missing.FAIL)
     static class Leaky {
         static volatile String prefix;
         static volatile String device;
+        static volatile String stacked;
         static volatile ScratchDisk given;
         static volatile ScratchDisk unclosed;
 
@@ -87,6 +88,11 @@ class DeviceMapperExtensionIT {
             device = names.next("forgotten");
             given = disk;
             linear(dm, device, disk);
+            // One on top: the one below stays busy until it is gone, whatever order they are found in.
+            stacked = names.next("stacked");
+            dm.create(stacked);
+            dm.load(stacked, List.of(new TargetLine(0, 2048, "linear", dm.info(device).device() + " 0")));
+            dm.resume(stacked);
             unclosed = ScratchDisk.create(Path.of(System.getProperty("java.io.tmpdir")), "forgotten", 1 << 20);
         }
     }
