@@ -24,6 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RequiresDeviceMapper(onMissing = Missing.FAIL)
 class DeviceMapperExtensionIT {
     private static final long OFFSET_SECTORS = 2048;
+    /** A device of this run that the leaky test makes without its DeviceNames. */
+    private static final String BYSTANDER = RealKernel.name("bystander");
 
     @Test
     void injectsAClientNamesAndAScratchDisk(DeviceMapper dm, TableRegistry registry, DeviceNames names,
@@ -58,8 +60,11 @@ class DeviceMapperExtensionIT {
         assertThat(leaky.message()).contains("left 3 device(s) behind, now removed: ")
                 .contains("device-mapper device " + Leaky.device).contains("device-mapper device " + Leaky.stacked)
                 .contains("loop device " + Leaky.unclosed + ": a ScratchDisk the test made and did not close");
+        assertThat(leaky.message()).doesNotContain(BYSTANDER);
         try (DeviceMapper dm = DeviceMapper.open()) {
             assertThat(dm.list(Leaky.prefix, "")).isEmpty();
+            assertThat(dm.info(BYSTANDER).name()).as("a device the test did not name is left alone").isEqualTo(BYSTANDER);
+            dm.remove(BYSTANDER);
         }
         assertThat(Leaky.unclosed.attached()).as("the unclosed disk is detached").isFalse();
         assertThat(Leaky.given.attached()).as("the injected disk is detached").isFalse();
@@ -72,7 +77,10 @@ class DeviceMapperExtensionIT {
         dm.resume(name);
     }
 
-    /** Run only through {@link InnerRun}: a test that forgets to clean up, two devices and a disk. */
+    /**
+     * Run only through {@link InnerRun}: a test that forgets to clean up, two devices and a disk,
+     * and also leaves a device it did not name through its DeviceNames.
+     */
     @RequiresDeviceMapper(onMissing = Missing.FAIL)
     static class Leaky {
         static volatile String prefix;
@@ -93,6 +101,7 @@ class DeviceMapperExtensionIT {
             dm.create(stacked);
             dm.load(stacked, List.of(new TargetLine(0, 2048, "linear", dm.info(device).device() + " 0")));
             dm.resume(stacked);
+            dm.create(BYSTANDER);
             unclosed = ScratchDisk.create(Path.of(System.getProperty("java.io.tmpdir")), "forgotten", 1 << 20);
         }
     }
