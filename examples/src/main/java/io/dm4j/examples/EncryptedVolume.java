@@ -4,6 +4,7 @@ import io.dm4j.target.CryptKey;
 import io.dm4j.target.CryptTarget;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
+import io.dm4j.testkit.ScratchDisk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

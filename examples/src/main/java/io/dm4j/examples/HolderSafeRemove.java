@@ -6,6 +6,7 @@ import io.dm4j.registry.TableRef;
 import io.dm4j.target.LinearTarget;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
+import io.dm4j.testkit.ScratchDisk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;

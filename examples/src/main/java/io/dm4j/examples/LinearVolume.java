@@ -3,6 +3,7 @@ package io.dm4j.examples;
 import io.dm4j.target.LinearTarget;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
+import io.dm4j.testkit.ScratchDisk;
 import java.util.Arrays;
 
 /**

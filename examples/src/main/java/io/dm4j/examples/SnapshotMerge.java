@@ -8,6 +8,7 @@ import io.dm4j.target.SnapshotTarget;
 import io.dm4j.target.Table;
 import io.dm4j.status.SnapshotStatus;
 import io.dm4j.status.StatusReport;
+import io.dm4j.testkit.ScratchDisk;
 import java.util.Arrays;
 
 /**

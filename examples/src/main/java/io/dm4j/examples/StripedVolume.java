@@ -4,6 +4,7 @@ import io.dm4j.target.DeviceOffset;
 import io.dm4j.target.Sectors;
 import io.dm4j.target.StripedTarget;
 import io.dm4j.target.Table;
+import io.dm4j.testkit.ScratchDisk;
 import java.util.Arrays;
 import java.util.List;
 

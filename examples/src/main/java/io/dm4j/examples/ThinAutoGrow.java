@@ -11,6 +11,7 @@ import io.dm4j.target.Sectors;
 import io.dm4j.target.Table;
 import io.dm4j.target.ThinPoolTarget;
 import io.dm4j.target.ThinTarget;
+import io.dm4j.testkit.ScratchDisk;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;

@@ -7,6 +7,7 @@ import io.dm4j.DeviceNumber;
 import io.dm4j.registry.DeviceChannel;
 import io.dm4j.registry.TableRegistry;
 import io.dm4j.target.Table;
+import io.dm4j.testkit.ScratchDisk;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.dm4j.examples;
+package io.dm4j.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,8 +17,8 @@ class ScratchDiskLayoutTest {
                 #include <stddef.h>
                 #include <linux/loop.h>
                 int main(void) {
-                    printf("%lu %lu %zu %zu %zu %zu %d %d\\n", (unsigned long) LOOP_CTL_GET_FREE,
-                        (unsigned long) LOOP_CONFIGURE, sizeof(struct loop_config), offsetof(struct loop_config, fd),
+                    printf("%lu %lu %lu %zu %zu %zu %zu %d %d\\n", (unsigned long) LOOP_CTL_GET_FREE,
+                        (unsigned long) LOOP_CONFIGURE, (unsigned long) LOOP_CLR_FD, sizeof(struct loop_config), offsetof(struct loop_config, fd),
                         offsetof(struct loop_config, info) + offsetof(struct loop_info64, lo_flags),
                         offsetof(struct loop_config, info) + offsetof(struct loop_info64, lo_file_name),
                         LO_NAME_SIZE, LO_FLAGS_AUTOCLEAR);
@@ -26,7 +26,7 @@ class ScratchDiskLayoutTest {
                 }
                 """;
         assertThat(CProgram.run(dir, main)).containsExactly(ScratchDisk.LOOP_CTL_GET_FREE + " " + ScratchDisk.LOOP_CONFIGURE
-                + " " + ScratchDisk.LOOP_CONFIG_SIZE + " " + ScratchDisk.CONFIG_FD + " " + ScratchDisk.CONFIG_FLAGS + " "
+                + " " + ScratchDisk.LOOP_CLR_FD + " " + ScratchDisk.LOOP_CONFIG_SIZE + " " + ScratchDisk.CONFIG_FD + " " + ScratchDisk.CONFIG_FLAGS + " "
                 + ScratchDisk.CONFIG_FILE_NAME + " " + ScratchDisk.LO_NAME_SIZE + " " + ScratchDisk.LO_FLAGS_AUTOCLEAR);
     }
 }
