@@ -168,7 +168,8 @@ class EventModesIT {
             sh("for i in $(seq 0 " + (n - 1) + "); do dmsetup create " + prefix + "$i --table '0 8 zero';"
                     + " dmsetup remove " + prefix + "$i; done");
             long loopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            List<DeviceEvent> got = collect(q, g -> mode == Mode.UEVENT ? count(g, EventKind.REMOVED, ours) >= n
+            Predicate<DeviceEvent> oursNamed = e -> e.name().filter(names::contains).isPresent();
+            List<DeviceEvent> got = collect(q, g -> mode == Mode.UEVENT ? count(g, EventKind.REMOVED, oursNamed) >= n
                     : g.stream().anyMatch(e -> e.kind() == EventKind.REMOVED && named(prefix + (n - 1)).test(e))
                             || dmsetupShowsNone(prefix));
             long created = count(got, EventKind.CREATED, ours);
@@ -180,9 +181,27 @@ class EventModesIT {
             assertThat(got).noneMatch(e -> e.kind() == EventKind.RENAMED);
             assertThat(got).filteredOn(e -> e.kind() != EventKind.MAYBE_MISSED).allMatch(ours);
             if (mode == Mode.UEVENT) {
-                assertThat(created).as("%s", got).isEqualTo(n);
-                assertThat(removed).as("%s", got).isEqualTo(n);
+                assertThat(count(got, EventKind.CREATED, oursNamed)).as("%s", got).isEqualTo(n);
+                assertThat(count(got, EventKind.REMOVED, oursNamed)).as("%s", got).isEqualTo(n);
                 assertThat(got).noneMatch(e -> e.kind() == EventKind.MAYBE_MISSED);
+                // The one limit EventMonitor's Javadoc states for this case: a look between dmsetup's
+                // create and its table load sees a device without a table; if its block device is
+                // gone before it can be named, the table reads as the device's removal and the
+                // creation of an unnamed one (at the same number, by the same uevent), removed later.
+                for (int i = 0; i < got.size(); i++) {
+                    DeviceEvent e = got.get(i);
+                    if (e.kind() == EventKind.CREATED && e.name().isEmpty()) {
+                        DeviceEvent before = got.get(i - 1);
+                        assertThat(before.kind() == EventKind.REMOVED && before.name().isPresent()
+                                && before.device().equals(e.device()) && before.sequence().equals(e.sequence()))
+                                .as("unnamed creation %d in %s", i, got).isTrue();
+                        assertThat(got.subList(i + 1, got.size())).as("unnamed creation %d in %s", i, got)
+                                .anyMatch(r -> r.kind() == EventKind.REMOVED && r.name().isEmpty()
+                                        && r.device().equals(e.device()));
+                    }
+                }
+                assertThat(count(got, EventKind.REMOVED, e -> e.name().isEmpty()))
+                        .isEqualTo(count(got, EventKind.CREATED, e -> e.name().isEmpty()));
                 // Each device's creation comes before its removal.
                 for (String d : names) {
                     int c = indexOf(got, EventKind.CREATED, d);

@@ -49,6 +49,10 @@ import java.util.function.Consumer;
  * A device without a table that gets one and a new name before the monitor looks is followed by its
  * uuid; without a uuid that is a {@link EventKind#REMOVED} and a {@link EventKind#CREATED}: give
  * devices uuids (as LVM does) to be followed through changes made faster than the monitor looks.
+ * One seen without a table (a look between a create and its table load) that gets its table and is
+ * gone before its block device can be named reads as its {@link EventKind#REMOVED} and the
+ * {@link EventKind#CREATED} of an unnamed device at its number, whose removal follows: nothing
+ * tells it from a device removed without a table and another made at its minor.
  *
  * <p><b>{@link Mode#POLL}</b> (no uevents: the kernel sends them only to network namespaces of the
  * initial user namespace, so not into a rootless container; or no netlink, no
