@@ -40,7 +40,7 @@ public final class DeviceMapperExtension
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        if (Verdict.here(onMissing(context)) instanceof Verdict.Skip skip) {
+        if (Verdict.here(onMissing(context), missing(context)) instanceof Verdict.Skip skip) {
             return ConditionEvaluationResult.disabled(skip.reason());
         }
         return ConditionEvaluationResult.enabled("device-mapper can be used, or a missing one fails the test");
@@ -48,7 +48,7 @@ public final class DeviceMapperExtension
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        if (Verdict.here(onMissing(context)) instanceof Verdict.Fail fail) {
+        if (Verdict.here(onMissing(context), missing(context)) instanceof Verdict.Fail fail) {
             Assertions.fail(fail.reason());
         }
         context.getStore(NS).put(TestScope.class, new TestScope(DeviceNames.forNextTest()));
@@ -102,6 +102,16 @@ public final class DeviceMapperExtension
             throw new ParameterResolutionException("could not make the " + p.getType().getSimpleName() + " for "
                     + parameter.getDeclaringExecutable().getName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether the host has device-mapper, judged once per run: the condition and the callback of
+     * every test ask, and the answer opens the control node.
+     */
+    @SuppressWarnings("unchecked")
+    private static Optional<String> missing(ExtensionContext context) {
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent(Verdict.class, k -> Verdict.missingHere(),
+                Optional.class);
     }
 
     /**

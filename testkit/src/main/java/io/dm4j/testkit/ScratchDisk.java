@@ -77,10 +77,12 @@ public final class ScratchDisk implements AutoCloseable {
             for (int attempt = 0; ; attempt++) {
                 int n = freeLoopNumber(sys);
                 String path = "/dev/loop" + n;
+                // read before the loop device is set up: nothing may fail between that and the handover
+                DeviceNumber number = number(n);
                 int loop = sys.open(path, Syscalls.O_RDWR);
                 try {
                     sys.ioctl(loop, LOOP_CONFIGURE, config(backing, file));
-                    ScratchDisk disk = new ScratchDisk(sys, file, path, number(n), bytes, loop);
+                    ScratchDisk disk = new ScratchDisk(sys, file, path, number, bytes, loop);
                     List<ScratchDisk> made = MADE_BY_TEST.get();
                     if (made != null) {
                         made.add(disk);

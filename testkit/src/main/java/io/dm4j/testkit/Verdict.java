@@ -24,10 +24,14 @@ sealed interface Verdict {
     /** The test fails; {@code reason} says why. */
     record Fail(String reason) implements Verdict {}
 
-    /** The verdict for this host and this JVM's {@value #REQUIRED}. */
-    static Verdict here(Missing onMissing) {
-        return of(onMissing, Boolean.getBoolean(REQUIRED),
-                missingReason(DeviceMapper.CONTROL, Path.of("/proc/self/status")));
+    /** The verdict for this JVM's {@value #REQUIRED}, given what {@link #missingHere()} found. */
+    static Verdict here(Missing onMissing, Optional<String> missing) {
+        return of(onMissing, Boolean.getBoolean(REQUIRED), missing);
+    }
+
+    /** Why device-mapper cannot be used on this host, if it cannot. */
+    static Optional<String> missingHere() {
+        return missingReason(DeviceMapper.CONTROL, Path.of("/proc/self/status"));
     }
 
     /**
