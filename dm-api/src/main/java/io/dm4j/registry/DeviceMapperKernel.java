@@ -109,6 +109,10 @@ final class DeviceMapperKernel implements Kernel {
             return false;
         }
         try {
+            // Another driver may hold the number (zram0 is often 253:0 where dm has another major).
+            if (!sys.toRealPath().getFileName().toString().startsWith("dm-")) {
+                return false;
+            }
             return Files.readString(sys.resolve("dm/name")).strip().equals(name);
         } catch (IOException e) {
             return true; // half made or half torn down: look again
