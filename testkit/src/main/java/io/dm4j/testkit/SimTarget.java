@@ -33,6 +33,9 @@ abstract class SimTarget {
         PoolMetadata metadata(DeviceNumber metadataDevice, long metadataSectors);
 
         long sectors(DeviceNumber device);
+
+        /** The table is loaded read-only. */
+        boolean readOnly();
     }
 
     /** A target type the simulator knows. */
@@ -267,6 +270,9 @@ abstract class SimTarget {
                 throws KernelError {
             if (argv.size() < 4) {
                 throw KernelError.inval("thin-pool: Invalid argument count");
+            }
+            if (context.readOnly()) {
+                throw KernelError.inval("thin-pool: the pool must be loaded read-write");
             }
             List<String> features = new ArrayList<>();
             if (argv.size() > 4) {
