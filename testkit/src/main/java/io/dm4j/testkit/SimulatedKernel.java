@@ -209,7 +209,12 @@ public final class SimulatedKernel implements Syscalls {
         }
     }
 
-    private Hold hold(Dev d) {
+    private Hold hold(Dev d) throws ErrnoException {
+        // The block device is added to the system with the first table load: before, nothing opens.
+        if (!d.typed) {
+            throw new ErrnoException("open", "/dev/mapper/" + d.name + " (no table was ever loaded)",
+                    Errno.ENXIO.number());
+        }
         d.holders++;
         return once(() -> {
             d.holders--;
@@ -1258,9 +1263,6 @@ public final class SimulatedKernel implements Syscalls {
                 }
                 n = d.number();
             }
-        }
-        if (n.equals(self.number())) {
-            throw KernelError.inval("table: " + self.number() + ": a table cannot map its own device");
         }
         boolean isDm = n.major() == DM_MAJOR && byMinor.containsKey(n.minor());
         if (!disks.containsKey(n) && !isDm) {

@@ -119,6 +119,9 @@ class SimulatedKernelTest {
     void aHolderKeepsADeferredRemoveWaitingUntilItCloses() throws IOException {
         try (DeviceMapper dm = kernel.deviceMapper()) {
             dm.create("vol");
+            assertThatThrownBy(() -> kernel.openDevice("vol")).as("no block device before the first table")
+                    .satisfies(e -> assertThat(((HasErrno) e).errno()).contains(Errno.ENXIO));
+            dm.load("vol", List.of(new TargetLine(0, 8, "zero", "")));
             SimulatedKernel.Hold hold = kernel.openDevice("vol");
             assertThat(dm.info("vol").openCount()).isEqualTo(1);
             assertThat(dm.removeDeferred("vol")).isEqualTo(RemoveOutcome.DEFERRED);
