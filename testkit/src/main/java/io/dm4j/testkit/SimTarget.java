@@ -81,8 +81,8 @@ abstract class SimTarget {
                     return new Silent(t, s, l);
                 }),
                 new Type("error", new DmVersion(1, 6, 0), (t, s, l, a, c) -> new Silent(t, s, l)),
-                new Type("thin-pool", new DmVersion(1, 23, 0), PoolTarget::make),
-                new Type("thin", new DmVersion(1, 23, 0), Thin::make));
+                new Type("thin-pool", new DmVersion(1, 22, 0), PoolTarget::make),
+                new Type("thin", new DmVersion(1, 22, 0), Thin::make));
     }
 
     /** A type registered by the user: any arguments accepted and echoed back as the table. */
