@@ -14,4 +14,6 @@ module io.dm4j {
     exports io.dm4j.registry;
     exports io.dm4j.status;
     exports io.dm4j.target;
+    // Loop devices for the testkit's scratch disks; not API.
+    exports io.dm4j.internal.loop to io.dm4j.testkit;
 }

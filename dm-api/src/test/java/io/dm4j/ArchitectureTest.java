@@ -26,6 +26,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theLeakCheckAndTheLoopDevicesStartNoProcess() {
+        JavaClasses tests = Architecture.testClasses();
+        assertThat(tests.stream().map(JavaClass::getName)).contains("io.dm4j.testing.RealKernel",
+                "io.dm4j.testing.LoopDevice");
+        Architecture.TEST_FIXTURES_START_NO_PROCESS.check(tests);
+    }
+
+    @Test
     void theApiShowsNoInternalType() {
         Architecture.API_HIDES_INTERNALS.check(Architecture.mainClasses());
     }

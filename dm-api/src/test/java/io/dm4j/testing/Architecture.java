@@ -68,6 +68,18 @@ public final class Architecture {
             .because("dm4j drives device-mapper through its ioctls, never through other programs");
 
     /**
+     * The leak check and the loop devices every real-kernel IT stands on clean up through dm4j and
+     * the loop driver's ioctls, as the testkit does: no dmsetup, no losetup, no process at all.
+     */
+    public static final ArchRule TEST_FIXTURES_START_NO_PROCESS = noClasses().that()
+            .haveFullyQualifiedName("io.dm4j.testing.RealKernel")
+            .or().haveFullyQualifiedName("io.dm4j.testing.LoopDevice")
+            .or().haveFullyQualifiedName("io.dm4j.testing.LoopDevices")
+            .should().dependOnClassesThat().haveFullyQualifiedName("io.dm4j.sys.testing.Commands")
+            .orShould().dependOnClassesThat().areAssignableTo(ProcessBuilder.class)
+            .because("the testkit's way is the one dm4j's own tests use (dogfooding)");
+
+    /**
      * dm-api's public types never show an internal one: no public or protected field, method or
      * constructor of a public class outside {@code io.dm4j.internal}, nor its supertypes or type
      * parameters, names a type of {@code io.dm4j.internal} (type arguments included). A module that
@@ -110,12 +122,14 @@ public final class Architecture {
      * cookies, device nodes, the kernel log): events, the registry, typed targets, statuses and
      * messages are built on its public API, so that every command goes through
      * {@code DeviceMapper}. The one way in, {@code io.dm4j.internal.access}, hands the event
-     * monitor the client's control descriptor.
+     * monitor the client's control descriptor; loop devices ({@code io.dm4j.internal.loop}) are for
+     * the testkit, beside device-mapper rather than through it.
      */
     public static final ArchRule ONLY_THE_CLIENT_USES_INTERNALS = noClasses().that().resideInAPackage("io.dm4j..")
             .and().resideOutsideOfPackages("io.dm4j", "io.dm4j.internal..")
             .should().dependOnClassesThat(resideInAPackage("io.dm4j.internal..")
-                    .and(not(resideInAPackage("io.dm4j.internal.access"))))
+                    .and(not(resideInAPackage("io.dm4j.internal.access")))
+                    .and(not(resideInAPackage("io.dm4j.internal.loop"))))
             .because("every command goes through DeviceMapper");
 
     /** A public class whose enclosing classes, if any, are public too: code outside dm4j can name it. */

@@ -1,45 +1,49 @@
 package io.dm4j.testing;
 
-import io.dm4j.sys.testing.Commands;
 import io.dm4j.DeviceNumber;
+import io.dm4j.internal.loop.Loops;
+import io.dm4j.sys.Syscalls;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A loop device over a sparse file, made with losetup and detached on close. */
+/**
+ * A loop device over a sparse file, attached through the loop driver's ioctls with auto-clear (the
+ * testkit's scratch disks do the same), and detached on close.
+ */
 public final class LoopDevice implements AutoCloseable {
     private final Path backingFile;
-    private final String path;
-    private final DeviceNumber number;
+    private final Loops.Attached loop;
     private boolean closed;
 
-    private LoopDevice(Path backingFile, String path, DeviceNumber number) {
+    private LoopDevice(Path backingFile, Loops.Attached loop) {
         this.backingFile = backingFile;
-        this.path = path;
-        this.number = number;
+        this.loop = loop;
     }
 
     /** Attaches a new loop device over a sparse file of {@code bytes} bytes in {@code dir}. */
     public static LoopDevice create(Path dir, long bytes) throws IOException {
         Path file = Files.createTempFile(dir, "dm4j-loop", ".img");
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.setLength(bytes);
+        try {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(bytes);
+            }
+            return new LoopDevice(file, Loops.attach(Syscalls.get(), file));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
         }
-        String dev = Commands.check("losetup", "--find", "--show", file.toString()).strip();
-        String[] mm = Files.readString(Path.of("/sys/class/block", Path.of(dev).getFileName().toString(), "dev"))
-                .strip().split(":");
-        return new LoopDevice(file, dev, new DeviceNumber(Integer.parseInt(mm[0]), Integer.parseInt(mm[1])));
     }
 
     /** The device node, e.g. {@code /dev/loop0}. */
     public String path() {
-        return path;
+        return loop.path();
     }
 
     /** Its {@code major:minor}. */
     public DeviceNumber number() {
-        return number;
+        return loop.number();
     }
 
     /** Size in 512-byte sectors. */
@@ -47,12 +51,15 @@ public final class LoopDevice implements AutoCloseable {
         return Files.size(backingFile) / 512;
     }
 
-    /** Detaches the device and deletes the backing file. */
+    /**
+     * Lets go of the device, which the kernel detaches at once, or when the last device-mapper
+     * table that maps it goes, and deletes the backing file.
+     */
     @Override
     public void close() throws IOException {
         if (!closed) {
             closed = true;
-            Commands.check("losetup", "--detach", path);
+            Loops.release(Syscalls.get(), loop, backingFile.getFileName().toString());
             Files.deleteIfExists(backingFile);
         }
     }

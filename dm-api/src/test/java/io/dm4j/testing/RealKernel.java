@@ -1,9 +1,10 @@
 package io.dm4j.testing;
 
-import io.dm4j.sys.testing.Commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dm4j.DeviceMapper;
+import io.dm4j.internal.loop.Loops;
+import io.dm4j.sys.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,18 +99,54 @@ public final class RealKernel implements BeforeAllCallback, AfterAllCallback {
                 .isEqualTo(before.loopDevices());
     }
 
-    /** So one failing class does not make the next ones fail too; touches only this run's devices. */
+    /**
+     * So one failing class does not make the next ones fail too; touches only this run's devices,
+     * through dm4j and the loop driver's ioctls (no dmsetup, no losetup). Upper devices of a stack
+     * hold the lower ones busy, so it goes round until nothing more can go.
+     */
     private static void removeOwnLeftovers(KernelState before, KernelState after) {
+        java.util.List<String> left = new java.util.ArrayList<>();
         for (String dm : after.mappedDevices()) {
             String name = dm.substring(dm.indexOf(' ') + 1);
             if (!before.mappedDevices().contains(dm) && name.startsWith(PREFIX)) {
-                Commands.run("dmsetup", "remove", "--force", name);
+                left.add(name);
             }
         }
-        for (String loop : after.loopDevices()) {
-            if (!before.loopDevices().contains(loop) && loop.contains("/dm4j-loop")) {
-                Commands.run("losetup", "--detach", "/dev/" + loop.substring(0, loop.indexOf(' ')));
+        try (DeviceMapper dm = DeviceMapper.open()) {
+            for (int round = 0; round < 50 && !left.isEmpty(); round++) {
+                left.removeIf(name -> removed(dm, name));
+                Thread.sleep(100);
             }
+        } catch (IOException | InterruptedException e) {
+            left.add("(cleanup stopped: " + e + ")");
+        }
+        for (String loop : after.loopDevices()) {
+            if (!before.loopDevices().contains(loop) && loop.contains("/dm4j-")) {
+                try {
+                    Loops.clear(Syscalls.get(), "/dev/" + loop.substring(0, loop.indexOf(' ')), -1);
+                } catch (IOException e) {
+                    left.add(loop + " (" + e.getMessage() + ")");
+                }
+            }
+        }
+        if (!left.isEmpty()) {
+            System.err.println("RealKernel: could not clean up " + left);
+        }
+    }
+
+    /** Gone now: removed, or not there. A suspended device is resumed first so nothing waits on it. */
+    private static boolean removed(DeviceMapper dm, String name) {
+        try {
+            var info = dm.info(name);
+            if (info.suspended() && info.hasLiveTable()) {
+                dm.resume(name);
+            }
+            dm.remove(name);
+            return true;
+        } catch (io.dm4j.DeviceNotFoundException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

@@ -1,14 +1,10 @@
 package io.dm4j.testkit;
 
 import io.dm4j.DeviceNumber;
-import io.dm4j.sys.Errno;
-import io.dm4j.sys.ErrnoException;
+import io.dm4j.internal.loop.Loops;
 import io.dm4j.sys.Syscalls;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,17 +20,6 @@ import java.util.List;
  * reported as a leak and detached.
  */
 public final class ScratchDisk implements AutoCloseable {
-    // <linux/loop.h>; ScratchDiskLayoutTest checks these against the header with gcc.
-    static final long LOOP_CTL_GET_FREE = 0x4C82;
-    static final long LOOP_CONFIGURE = 0x4C0A;
-    static final long LOOP_CLR_FD = 0x4C01;
-    static final int LOOP_CONFIG_SIZE = 304;
-    static final int CONFIG_FD = 0;
-    static final int CONFIG_FLAGS = 60;
-    static final int CONFIG_FILE_NAME = 64;
-    static final int LO_NAME_SIZE = 64;
-    static final int LO_FLAGS_AUTOCLEAR = 4;
-
     /**
      * The disks made on a test's thread (and threads it starts), so the extension can tell which
      * loop devices are that test's: parallel tests each see only their own.
@@ -43,18 +28,15 @@ public final class ScratchDisk implements AutoCloseable {
 
     private final Syscalls sys;
     private final Path file;
-    private final String path;
-    private final DeviceNumber number;
+    private final Loops.Attached loop;
     private final long bytes;
-    private int fd;
+    private boolean open = true;
 
-    private ScratchDisk(Syscalls sys, Path file, String path, DeviceNumber number, long bytes, int fd) {
+    private ScratchDisk(Syscalls sys, Path file, Loops.Attached loop, long bytes) {
         this.sys = sys;
         this.file = file;
-        this.path = path;
-        this.number = number;
+        this.loop = loop;
         this.bytes = bytes;
-        this.fd = fd;
     }
 
     /**
@@ -72,68 +54,28 @@ public final class ScratchDisk implements AutoCloseable {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(bytes);
         }
-        int backing = sys.open(file.toString(), Syscalls.O_RDWR);
         try {
-            for (int attempt = 0; ; attempt++) {
-                int n = freeLoopNumber(sys);
-                String path = "/dev/loop" + n;
-                // read before the loop device is set up: nothing may fail between that and the handover
-                DeviceNumber number = number(n);
-                int loop = sys.open(path, Syscalls.O_RDWR);
-                try {
-                    sys.ioctl(loop, LOOP_CONFIGURE, config(backing, file));
-                    ScratchDisk disk = new ScratchDisk(sys, file, path, number, bytes, loop);
-                    List<ScratchDisk> made = MADE_BY_TEST.get();
-                    if (made != null) {
-                        made.add(disk);
-                    }
-                    return disk;
-                } catch (ErrnoException e) {
-                    sys.close(loop);
-                    // another program took this loop device between GET_FREE and CONFIGURE
-                    if (!e.is(Errno.EBUSY) || attempt >= 10) {
-                        throw e;
-                    }
-                }
+            Loops.Attached loop = Loops.attach(sys, file);
+            ScratchDisk disk = new ScratchDisk(sys, file, loop, bytes);
+            List<ScratchDisk> made = MADE_BY_TEST.get();
+            if (made != null) {
+                made.add(disk);
             }
+            return disk;
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
             throw e;
-        } finally {
-            sys.close(backing);
         }
-    }
-
-    private static int freeLoopNumber(Syscalls sys) throws IOException {
-        int control = sys.open("/dev/loop-control", Syscalls.O_RDWR);
-        try {
-            return sys.ioctl(control, LOOP_CTL_GET_FREE, ByteBuffer.allocateDirect(8));
-        } finally {
-            sys.close(control);
-        }
-    }
-
-    private static ByteBuffer config(int backingFd, Path file) {
-        ByteBuffer b = ByteBuffer.allocateDirect(LOOP_CONFIG_SIZE).order(ByteOrder.nativeOrder());
-        b.putInt(CONFIG_FD, backingFd);
-        b.putInt(CONFIG_FLAGS, LO_FLAGS_AUTOCLEAR);
-        byte[] name = file.toString().getBytes(StandardCharsets.UTF_8);
-        b.put(CONFIG_FILE_NAME, name, 0, Math.min(name.length, LO_NAME_SIZE - 1));
-        return b;
-    }
-
-    private static DeviceNumber number(int n) throws IOException {
-        return DeviceNumber.parse(Files.readString(Path.of("/sys/block/loop" + n + "/dev")).strip());
     }
 
     /** {@return the device node, e.g. {@code /dev/loop3}} */
     public String path() {
-        return path;
+        return loop.path();
     }
 
     /** {@return its {@code major:minor}, as tables name it} */
     public DeviceNumber number() {
-        return number;
+        return loop.number();
     }
 
     /** {@return its size in 512-byte sectors} */
@@ -143,7 +85,7 @@ public final class ScratchDisk implements AutoCloseable {
 
     /** True until {@link #close()}. */
     boolean isOpen() {
-        return fd >= 0;
+        return open;
     }
 
     /**
@@ -152,11 +94,7 @@ public final class ScratchDisk implements AutoCloseable {
      * kernel's path for it may differ above the name (mounts) and end in " (deleted)".
      */
     boolean attached() {
-        try {
-            return Files.readString(backingFile()).contains(file.getFileName().toString());
-        } catch (IOException e) {
-            return false; // no backing_file: detached
-        }
+        return Loops.attached(loop.path(), file.getFileName().toString());
     }
 
     /**
@@ -164,27 +102,12 @@ public final class ScratchDisk implements AutoCloseable {
      * has it open, otherwise (the kernel's rule) when its last opener closes it.
      */
     void clear() throws IOException {
-        int node = fd >= 0 ? fd : sys.open(path, Syscalls.O_RDONLY);
-        try {
-            sys.ioctl(node, LOOP_CLR_FD, ByteBuffer.allocateDirect(8));
-        } catch (ErrnoException e) {
-            if (!e.is(Errno.ENXIO)) { // ENXIO: already detached
-                throw e;
-            }
-        } finally {
-            if (node != fd) {
-                sys.close(node);
-            }
-        }
-    }
-
-    private Path backingFile() {
-        return Path.of("/sys/block", Path.of(path).getFileName().toString(), "loop", "backing_file");
+        Loops.clear(sys, loop.path(), open ? loop.fd() : -1);
     }
 
     @Override
     public String toString() {
-        return path + " (" + file + ")";
+        return loop.path() + " (" + file + ")";
     }
 
     /**
@@ -193,19 +116,11 @@ public final class ScratchDisk implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        if (fd < 0) {
+        if (!open) {
             return;
         }
-        sys.close(fd);
-        fd = -1;
-        for (int i = 0; i < 100 && attached(); i++) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        open = false;
+        Loops.release(sys, loop, file.getFileName().toString());
         Files.deleteIfExists(file);
     }
 }

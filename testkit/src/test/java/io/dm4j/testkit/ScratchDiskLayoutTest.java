@@ -2,6 +2,7 @@ package io.dm4j.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dm4j.internal.loop.Loops;
 import io.dm4j.sys.testing.CProgram;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,8 +26,8 @@ class ScratchDiskLayoutTest {
                     return 0;
                 }
                 """;
-        assertThat(CProgram.run(dir, main)).containsExactly(ScratchDisk.LOOP_CTL_GET_FREE + " " + ScratchDisk.LOOP_CONFIGURE
-                + " " + ScratchDisk.LOOP_CLR_FD + " " + ScratchDisk.LOOP_CONFIG_SIZE + " " + ScratchDisk.CONFIG_FD + " " + ScratchDisk.CONFIG_FLAGS + " "
-                + ScratchDisk.CONFIG_FILE_NAME + " " + ScratchDisk.LO_NAME_SIZE + " " + ScratchDisk.LO_FLAGS_AUTOCLEAR);
+        assertThat(CProgram.run(dir, main)).containsExactly(Loops.LOOP_CTL_GET_FREE + " " + Loops.LOOP_CONFIGURE
+                + " " + Loops.LOOP_CLR_FD + " " + Loops.LOOP_CONFIG_SIZE + " " + Loops.CONFIG_FD + " " + Loops.CONFIG_FLAGS + " "
+                + Loops.CONFIG_FILE_NAME + " " + Loops.LO_NAME_SIZE + " " + Loops.LO_FLAGS_AUTOCLEAR);
     }
 }
