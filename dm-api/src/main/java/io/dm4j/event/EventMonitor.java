@@ -2,6 +2,7 @@ package io.dm4j.event;
 
 import io.dm4j.DeviceListEntry;
 import io.dm4j.DeviceMapper;
+import io.dm4j.NodePolicy;
 import io.dm4j.DeviceNumber;
 import io.dm4j.DmCommand;
 import io.dm4j.DmVersion;
@@ -208,7 +209,8 @@ public final class EventMonitor implements AutoCloseable {
     }
 
     private static EventMonitor start(Path control, Syscalls sys, Optional<Mode> mode) throws IOException {
-        DeviceMapper dm = DeviceMapper.open(control, sys);
+        // It only reads: it has no nodes to make, and must not make a control node either.
+        DeviceMapper dm = DeviceMapper.open(control, sys, NodePolicy.NONE);
         try {
             return new EventMonitor(dm, sys, mode);
         } catch (IOException | RuntimeException e) {
