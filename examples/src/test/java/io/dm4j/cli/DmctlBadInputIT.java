@@ -7,8 +7,8 @@ import io.dm4j.DeviceListEntry;
 import io.dm4j.DeviceMapper;
 import io.dm4j.TargetLine;
 import io.dm4j.testing.BadInputCorpus;
-import io.dm4j.testing.LoopDevice;
 import io.dm4j.testing.RealKernel;
+import io.dm4j.testkit.ScratchDisk;
 import io.dm4j.testing.ReliabilityLog;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -37,7 +37,7 @@ class DmctlBadInputIT {
         List<BadInputCorpus.Case> cases = BadInputCorpus.load("dmctl");
         List<String> mismatches = new ArrayList<>();
         List<String> changes = new ArrayList<>();
-        try (LoopDevice loop = LoopDevice.create(dir, 4L << 20); DeviceMapper dm = DeviceMapper.open()) {
+        try (ScratchDisk loop = ScratchDisk.create(dir, "corpus", 4L << 20); DeviceMapper dm = DeviceMapper.open()) {
             dm.create(dev, CreateOptions.defaults().uuid(RealKernel.name("dmctl-corpus-uuid")));
             dm.load(dev, table);
             dm.resume(dev);

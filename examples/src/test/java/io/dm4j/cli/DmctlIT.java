@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNumber;
 import io.dm4j.sys.testing.Commands;
-import io.dm4j.testing.LoopDevice;
-import io.dm4j.testing.LoopDevices;
 import io.dm4j.testing.RealKernel;
+import io.dm4j.testkit.RequiresDeviceMapper;
+import io.dm4j.testkit.RequiresDeviceMapper.Missing;
+import io.dm4j.testkit.Scratch;
+import io.dm4j.testkit.ScratchDisk;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,27 +23,25 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * dmctl on the real kernel, with dmsetup as the reference: the same text for the same devices,
  * whichever tool made them; exit codes and one-line errors for bad input that create nothing.
  */
 @ExtendWith(RealKernel.class)
+@RequiresDeviceMapper(onMissing = Missing.FAIL)
 class DmctlIT {
-    @RegisterExtension
-    static final LoopDevices LOOPS = new LoopDevices(2, 16L << 20);
+    static ScratchDisk loopA;
+    static ScratchDisk loopB;
 
-    static LoopDevice loopA;
-    static LoopDevice loopB;
-
-    @BeforeAll
-    static void loops() {
-        loopA = LOOPS.get(0);
-        loopB = LOOPS.get(1);
+    /** Two loop devices per test from the testkit, detached after it by its leak check's scope. */
+    @BeforeEach
+    void disks(@Scratch(size = "16M") ScratchDisk a, @Scratch(size = "16M") ScratchDisk b) {
+        loopA = a;
+        loopB = b;
     }
 
     /** One dmctl run: exit status and what it printed. */

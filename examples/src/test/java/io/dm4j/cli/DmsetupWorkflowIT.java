@@ -7,9 +7,11 @@ import io.dm4j.DeviceMapper;
 import io.dm4j.DeviceNotFoundException;
 import io.dm4j.DeviceNumber;
 import io.dm4j.sys.testing.Commands;
-import io.dm4j.testing.LoopDevice;
-import io.dm4j.testing.LoopDevices;
 import io.dm4j.testing.RealKernel;
+import io.dm4j.testkit.RequiresDeviceMapper;
+import io.dm4j.testkit.RequiresDeviceMapper.Missing;
+import io.dm4j.testkit.Scratch;
+import io.dm4j.testkit.ScratchDisk;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,10 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * suspend and resume around the snapshot, and the three ways of removing.
  */
 @ExtendWith(RealKernel.class)
+@RequiresDeviceMapper(onMissing = Missing.FAIL)
 class DmsetupWorkflowIT {
-    @RegisterExtension
-    static final LoopDevices LOOPS = new LoopDevices(2, 96L << 20);
-
     @TempDir
     Path dir;
 
@@ -65,9 +64,8 @@ class DmsetupWorkflowIT {
     }
 
     @Test
-    void aThinPoolSnapshotterWorkflowThroughTheDmsetupPersonality() throws IOException, InterruptedException {
-        LoopDevice meta = LOOPS.get(0);
-        LoopDevice data = LOOPS.get(1);
+    void aThinPoolSnapshotterWorkflowThroughTheDmsetupPersonality(@Scratch(size = "96M") ScratchDisk meta,
+            @Scratch(size = "96M") ScratchDisk data) throws IOException, InterruptedException {
         String pool = RealKernel.name("wf-pool");
         String thin = RealKernel.name("wf-thin");
         String snap = RealKernel.name("wf-snap");
