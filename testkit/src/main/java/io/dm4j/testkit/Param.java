@@ -34,8 +34,6 @@ final class Param {
     static final int ACTIVE_PRESENT = 1 << 5;
     static final int INACTIVE_PRESENT = 1 << 6;
     static final int BUFFER_FULL = 1 << 8;
-    static final int SKIP_LOCKFS = 1 << 10;
-    static final int NOFLUSH = 1 << 11;
     static final int QUERY_INACTIVE = 1 << 12;
     static final int UEVENT_GENERATED = 1 << 13;
     static final int UUID_FLAG = 1 << 14;
