@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * Prints the figures tables of RELIABILITY.md from what the last build's reliability tests wrote
  * ({@code MODULE/target/reliability/*.properties} from unit tests,
- * {@code MODULE/target/failsafe-reports/reliability/*.properties} from real-kernel ITs).
+ * {@code MODULE/target/failsafe-reports/reliability/*.properties} from real-kernel ITs, and
+ * {@code failsafe-reports-jdk17} from dm-api's second run).
  * Run from the repository's top: {@code java .ci/ReliabilityReport.java}.
  */
 public class ReliabilityReport {
@@ -44,13 +45,19 @@ public class ReliabilityReport {
         List<Record> records = new ArrayList<>();
         try (Stream<Path> modules = Files.list(Path.of("."))) {
             for (Path m : modules.filter(Files::isDirectory).sorted().toList()) {
-                for (Path dir : List.of(m.resolve("target/reliability"), m.resolve("target/failsafe-reports/reliability"))) {
-                    if (!Files.isDirectory(dir)) {
+                String module = m.getFileName().toString();
+                // dm-api's second real-kernel run (jnr-ffi on JDK 17) writes its own figures.
+                Map<Path, String> dirs = new LinkedHashMap<>();
+                dirs.put(m.resolve("target/reliability"), module);
+                dirs.put(m.resolve("target/failsafe-reports/reliability"), module);
+                dirs.put(m.resolve("target/failsafe-reports-jdk17/reliability"), module + " (JDK 17, jnr-ffi)");
+                for (Map.Entry<Path, String> dir : dirs.entrySet()) {
+                    if (!Files.isDirectory(dir.getKey())) {
                         continue;
                     }
-                    try (Stream<Path> files = Files.list(dir)) {
+                    try (Stream<Path> files = Files.list(dir.getKey())) {
                         for (Path f : files.filter(p -> p.toString().endsWith(".properties")).sorted().toList()) {
-                            records.add(read(m.getFileName().toString(), f));
+                            records.add(read(dir.getValue(), f));
                         }
                     }
                 }

@@ -44,12 +44,15 @@ import org.junit.jupiter.api.io.TempDir;
  * every device, reads each completed one, and removes them all: nothing may be left, no device,
  * no node, no holder on the loop device.
  *
- * <p>Runs: 5; 50 with {@code -Ddm4j.reliability=full}. One child start serves one kill: the child
- * repeats its cycle, so that the kill lands anywhere in it rather than in the JVM's start.
+ * <p>Runs: 5; 50 with {@code -Ddm4j.reliability=full}; {@code -Ddm4j.reliability.crashRuns=N}
+ * sets the number (CI's full run shares its 50 between the FFM and the jnr-ffi runs). One child
+ * start serves one kill: the child repeats its cycle, so that the kill lands anywhere in it rather
+ * than in the JVM's start.
  */
 @ExtendWith(RealKernel.class)
 class CrashSafetyIT {
-    private static final int RUNS = "full".equals(System.getProperty("dm4j.reliability")) ? 50 : 5;
+    private static final int RUNS = Integer.getInteger("dm4j.reliability.crashRuns",
+            "full".equals(System.getProperty("dm4j.reliability")) ? 50 : 5);
     /** Kills fall uniformly in this window after the child said it was ready: a few of its cycles. */
     private static final int KILL_WINDOW_MILLIS = 1500;
 

@@ -221,10 +221,12 @@ class FaultInjectionIT {
                     }
                 }));
             }
+            long resumedAt = 0;
             for (int round = 0; round < 3; round++) {
                 for (SuspendOption[] options : List.of(new SuspendOption[0], new SuspendOption[] {SuspendOption.NO_FLUSH})) {
-                    Thread.sleep(300);
-                    long before = acks.get();
+                    // Each suspend lands among writes in flight: wait for writes to flow again
+                    // since the last resume (under emulation the writers' first ones can take long).
+                    awaitMoreThan(acks, resumedAt, failure);
                     DeviceInfo suspended = dm.suspend(name, options);
                     suspensions++;
                     assertThat(suspended.suspended()).isTrue();
@@ -233,7 +235,7 @@ class FaultInjectionIT {
                     assertThat(acks.get() - atSuspend).as("writes completed while suspended (%s)", List.of(options))
                             .isLessThanOrEqualTo(writers.size());
                     dm.resume(name);
-                    assertThat(before).isPositive();
+                    resumedAt = acks.get();
                 }
             }
             Thread.sleep(200);
@@ -380,6 +382,17 @@ class FaultInjectionIT {
             }
         });
         return f;
+    }
+
+    /** Waits until {@code count} passes {@code floor}: the writers made progress (or one failed). */
+    private static void awaitMoreThan(AtomicLong count, long floor, AtomicReference<Throwable> failure)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (count.get() <= floor && failure.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(failure.get()).as("a write failed").isNull();
+        assertThat(count.get()).as("writes acknowledged since the last resume").isGreaterThan(floor);
     }
 
     private static Thread started(String name, Runnable body) {

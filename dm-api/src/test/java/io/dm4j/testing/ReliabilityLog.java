@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The figures of one reliability test family (what was tried, what was seen, data lost, leaks),
  * written as {@code NAME.properties} under the module's {@code target/reliability} (unit tests) or
- * {@code target/failsafe-reports/reliability} (real-kernel ITs, the folder the VM may write), from
+ * {@code reliability} in the real-kernel run's reports folder ({@code -Ddm4j.it.reports}), from
  * which {@code .ci/reliability-report} makes the tables of RELIABILITY.md.
  */
 public final class ReliabilityLog {
@@ -36,8 +36,10 @@ public final class ReliabilityLog {
 
     /** Writes the record, replacing an earlier one of the same name. */
     public void write() {
-        Path dir = System.getProperty("dm4j.it.mode") == null ? Path.of("target", "reliability")
-                : Path.of("target", "failsafe-reports", "reliability");
+        // A real-kernel run writes beside its JUnit reports: the folder the VM may write, and
+        // each of dm-api's two runs has its own.
+        String reports = System.getProperty("dm4j.it.reports");
+        Path dir = reports == null ? Path.of("target", "reliability") : Path.of(reports, "reliability");
         StringBuilder text = new StringBuilder("# ").append(name).append(", ").append(Instant.now())
                 .append(", kernel ").append(kernel()).append('\n');
         figures.forEach((k, v) -> text.append(k).append('=').append(String.valueOf(v).replace('\n', ' ')).append('\n'));

@@ -3,6 +3,7 @@ package io.dm4j.docker;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +18,23 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  *
  * @param name the image's name
  * @param base the Dockerfile's {@code BASE} build argument, if not its default
+ * @param env environment variables for the container ({@code -e}), in order
  */
-record TestImage(String name, Optional<String> base) {
+record TestImage(String name, Optional<String> base, Map<String, String> env) {
     /** What the Dockerfile uses of the build context (the docker module's folder, as .dockerignore trims it). */
     static final List<String> CONTEXT = List.of("Dockerfile", "target/suite");
     /** Where the suite writes its JUnit XML in the container. */
     static final String REPORTS = "/reports";
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_/:.,=@+-]+");
+
+    TestImage {
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+    }
+
+    /** The image as users run it: no extra environment. */
+    TestImage(String name, Optional<String> base) {
+        this(name, base, Map.of());
+    }
 
     /** {@code docker build}, run from the project's root. */
     String buildLine() {
@@ -46,6 +57,7 @@ record TestImage(String name, Optional<String> base) {
     String runLine(String reportsDir) {
         StringBuilder line = new StringBuilder("docker run --rm --privileged --network none");
         binds(reportsDir).forEach((host, inside) -> line.append(" -v ").append(shellWord(host + ":" + inside)));
+        env.forEach((k, v) -> line.append(" -e ").append(shellWord(k + "=" + v)));
         return line.append(' ').append(name).toString();
     }
 
@@ -58,7 +70,7 @@ record TestImage(String name, Optional<String> base) {
         Bind[] binds = binds(reportsDir.toString()).entrySet().stream()
                 .map(b -> new Bind(b.getKey(), new Volume(b.getValue())))
                 .toArray(Bind[]::new);
-        return new GenericContainer<>(image).withPrivilegedMode(true).withNetworkMode("none")
+        return new GenericContainer<>(image).withPrivilegedMode(true).withNetworkMode("none").withEnv(env)
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withBinds(binds));
     }
 
