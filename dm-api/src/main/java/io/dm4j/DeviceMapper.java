@@ -1026,7 +1026,11 @@ public final class DeviceMapper implements AutoCloseable {
             DmIoctl.Header h;
             try {
                 ioctls.increment();
-                sys.ioctl(fd, DmIoctl.request(command), b);
+                if (DmIoctl.cannotBlock(command, b)) {
+                    sys.ioctlNonBlocking(fd, DmIoctl.request(command), b);
+                } else {
+                    sys.ioctl(fd, DmIoctl.request(command), b);
+                }
                 h = DmIoctl.readHeader(b);
             } catch (ErrnoException e) {
                 zero(b, used);

@@ -31,7 +31,7 @@ class BadInputCorpusTest {
                     case "backend" -> "fake";
                     case "open" -> 1000;
                     case "close" -> null;
-                    case "ioctl" -> {
+                    case "ioctl", "ioctlNonBlocking" -> {
                         if ((Long) args[1] != DmIoctl.request(DmCommand.DM_VERSION)) {
                             throw new ErrnoException("ioctl", "fake control node", Errno.ENOTTY.number());
                         }

@@ -104,6 +104,30 @@ public final class DmIoctl {
         return IOWR_DM_IOCTL | command.number();
     }
 
+    /**
+     * Whether the kernel answers the request in {@code request} (a header as written, its flags
+     * included) without sleeping for long, so that it may go through
+     * {@link io.dm4j.sys.Syscalls#ioctlNonBlocking}. From dm-ioctl.c: the version check returns
+     * before anything else; the list of target types is read under a lock that only module
+     * (un)loading takes for writing; device status, the device list and a table's dependencies
+     * read in-memory state under the hash lock, whose writers hold it briefly (a remove waits for
+     * RCU after releasing it). A table in its table form only formats each target's parameters.
+     * Everything else may sleep for long: suspend and resume flush and wait for I/O, remove waits
+     * for RCU grace periods, a wait waits for an event, a load allocates and opens devices, a
+     * message runs target code, and the status (info) and IMA forms call each target's status,
+     * which for thin pools, caches and era devices commits metadata or waits for a worker.
+     */
+    public static boolean cannotBlock(DmCommand command, ByteBuffer request) {
+        return switch (command) {
+            case DM_VERSION, DM_LIST_VERSIONS, DM_DEV_STATUS, DM_LIST_DEVICES, DM_TABLE_DEPS -> true;
+            case DM_TABLE_STATUS -> {
+                int flags = request.getInt(FLAGS);
+                yield (flags & STATUS_TABLE_FLAG) != 0 && (flags & IMA_MEASUREMENT_FLAG) == 0;
+            }
+            default -> false;
+        };
+    }
+
     /** The decoded header of a reply. */
     public record Header(DmVersion version, int dataSize, int dataStart, int targetCount, int openCount, int flags,
             int eventNr, long dev, String name, String uuid) {

@@ -80,6 +80,20 @@ public interface Syscalls {
     int ioctl(int fd, long request, ByteBuffer argument) throws ErrnoException;
 
     /**
+     * {@link #ioctl} for a request the caller knows cannot sleep for long in the kernel: it reads
+     * in-memory state under at most a short lock, never waits for I/O, an event or another
+     * process. A backend may then skip the transition out of Java of a call that can block (FFM:
+     * {@code Linker.Option.critical}), which makes a JVM safepoint wait for the call to return:
+     * never use it for suspend, remove, wait, load, messages or target status (a thin pool's status
+     * commits its metadata). By default it is {@link #ioctl}.
+     *
+     * @return the ioctl's non-negative result
+     */
+    default int ioctlNonBlocking(int fd, long request, ByteBuffer argument) throws ErrnoException {
+        return ioctl(fd, request, argument);
+    }
+
+    /**
      * Waits until one of the descriptors is ready or the timeout expires. The three arrays are
      * parallel ({@code struct pollfd}); {@code revents} receives the result.
      *

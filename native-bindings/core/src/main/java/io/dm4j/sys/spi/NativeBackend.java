@@ -44,6 +44,14 @@ public abstract class NativeBackend implements Syscalls {
     /** Raw {@code ioctl} on the address of the buffer's position: the result, or {@code -errno}. */
     protected abstract int rawIoctl(int fd, long request, ByteBuffer argument);
 
+    /**
+     * {@link #rawIoctl} for a request that cannot sleep for long ({@link #ioctlNonBlocking}); a
+     * backend that has a cheaper call for those overrides it.
+     */
+    protected int rawIoctlNonBlocking(int fd, long request, ByteBuffer argument) {
+        return rawIoctl(fd, request, argument);
+    }
+
     /** Raw {@code mknod} with a glibc {@code dev_t}. */
     protected abstract int rawMknod(byte[] path, int mode, long dev);
 
@@ -132,6 +140,17 @@ public abstract class NativeBackend implements Syscalls {
     public final int ioctl(int fd, long request, ByteBuffer argument) throws ErrnoException {
         int r = rawIoctl(fd, request, requireDirect(argument));
         Reference.reachabilityFence(argument);
+        return ioctlResult(r, fd, request);
+    }
+
+    @Override
+    public final int ioctlNonBlocking(int fd, long request, ByteBuffer argument) throws ErrnoException {
+        int r = rawIoctlNonBlocking(fd, request, requireDirect(argument));
+        Reference.reachabilityFence(argument);
+        return ioctlResult(r, fd, request);
+    }
+
+    private static int ioctlResult(int r, int fd, long request) throws ErrnoException {
         if (r < 0) {
             throw new ErrnoException("ioctl", "fd " + fd + ", request 0x" + Long.toHexString(request), -r);
         }

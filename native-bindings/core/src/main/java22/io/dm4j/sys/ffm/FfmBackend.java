@@ -33,6 +33,7 @@ final class FfmBackend extends NativeBackend {
     private final MethodHandle close;
     private final MethodHandle mknod;
     private final MethodHandle ioctl;
+    private final MethodHandle ioctlCritical;
     private final MethodHandle poll;
     private final MethodHandle eventfd;
     private final MethodHandle read;
@@ -65,6 +66,11 @@ final class FfmBackend extends NativeBackend {
         // both in the same integer register). The callers keep the buffers reachable.
         ioctl = downcall(linker, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
                 errno, Linker.Option.firstVariadicArg(2));
+        // The same call without the thread-state transition, only for requests that cannot sleep
+        // for long (ioctlNonBlocking): while it runs, a safepoint waits for it. No heap access:
+        // the buffers are native.
+        ioctlCritical = downcall(linker, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+                errno, Linker.Option.firstVariadicArg(2), Linker.Option.critical(false));
         poll = downcall(linker, "poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), errno);
         eventfd = downcall(linker, "eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
         read = downcall(linker, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
@@ -136,9 +142,18 @@ final class FfmBackend extends NativeBackend {
 
     @Override
     protected int rawIoctl(int fd, long request, ByteBuffer argument) {
+        return ioctlThrough(ioctl, fd, request, argument);
+    }
+
+    @Override
+    protected int rawIoctlNonBlocking(int fd, long request, ByteBuffer argument) {
+        return ioctlThrough(ioctlCritical, fd, request, argument);
+    }
+
+    private int ioctlThrough(MethodHandle call, int fd, long request, ByteBuffer argument) {
         MemorySegment state = captureState.get();
         try {
-            return result((int) ioctl.invokeExact(state, fd, request, address(argument)), state);
+            return result((int) call.invokeExact(state, fd, request, address(argument)), state);
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {

@@ -110,6 +110,25 @@ public abstract class SyscallsContract {
         }
     }
 
+    /** The path for requests that cannot sleep answers as the ordinary call, errno included. */
+    @Test
+    public void nonBlockingIoctlAnswersAndFailsAsTheOrdinaryOne() throws IOException {
+        Path file = Files.write(dir.resolve("data"), new byte[777]);
+        int fd = sys.open(file.toString(), Syscalls.O_RDONLY);
+        try {
+            ByteBuffer buf = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+            buf.position(4);
+            assertThat(sys.ioctlNonBlocking(fd, FIONREAD, buf)).isZero();
+            assertThat(buf.getInt(4)).isEqualTo(777);
+            assertThatThrownBy(() -> sys.ioctlNonBlocking(fd, BLKGETSIZE64, buf))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOTTY"));
+            assertThatThrownBy(() -> sys.ioctlNonBlocking(0, FIONREAD, ByteBuffer.allocate(8)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("direct");
+        } finally {
+            sys.close(fd);
+        }
+    }
+
     @Test
     public void heapBuffersAndNulBytesAreRejectedBeforeAnyCall() {
         assertThatThrownBy(() -> sys.ioctl(0, FIONREAD, ByteBuffer.allocate(8)))
