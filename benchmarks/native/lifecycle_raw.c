@@ -1,0 +1,502 @@
+/*
+ * Device lifecycle through bare ioctls on /dev/mapper/control, one thread, in-process, no library:
+ * the floor of what any client can reach per operation, beside lifecycle_libdm.c (same interface,
+ * phases, checks and output).
+ *
+ *   lifecycle_raw VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]] [--count K]
+ *
+ * Phases, in this order, over the N devices PREFIX00000.. (timed with CLOCK_MONOTONIC):
+ *   create  DM_DEV_CREATE + DM_TABLE_LOAD ("0 8 linear MAJOR:MINOR OFFSET") + DM_DEV_SUSPEND
+ *           without flags (resume)
+ *   status  DM_TABLE_STATUS, the one target read back: linear, 8 sectors
+ *   table   DM_TABLE_STATUS with DM_STATUS_TABLE_FLAG: linear, 8 sectors, params starting with
+ *           "MAJOR:MINOR "
+ *   info    DM_DEV_STATUS: the device exists (the ioctl succeeds) with a live table
+ *           (DM_ACTIVE_PRESENT_FLAG)
+ *   list    DM_LIST_DEVICES: one operation is one full list of all devices, every name walked;
+ *           PREFIX00000 must be in it
+ *   remove  DM_DEV_REMOVE
+ * status, table and info run ROUNDS passes (default 5) over the N devices, list ROUNDS passes of
+ * max(1, N/50) calls; each pass is timed on its own. WARMUP devices (default 100, named
+ * PREFIXw00000..) go through the same phases first, unprinted.
+ *
+ * --count K: instead of the timed run (after the warm-up, if any), K devices PREFIXc00000.. go
+ * through every phase once (one pass, list: one call) and the device-mapper ioctls of each phase
+ * are counted. Needs the shim: LD_PRELOAD=.../ioctl_count.so (see ioctl_count.c). The startup
+ * DM_VERSION check is made before, outside every phase.
+ *
+ * The ioctls: one buffer (16 KiB, doubled and the call repeated when the kernel answers
+ * DM_BUFFER_FULL_FLAG), its struct dm_ioctl zeroed and filled for every call with version
+ * DM_VERSION_MAJOR.0.0 (what libdm sends; the kernel accepts any minor up to its own and writes its
+ * version back, checked to be major DM_VERSION_MAJOR). data_size: the whole buffer for the calls
+ * that return data (TABLE_STATUS, LIST_DEVICES), exactly header + target spec + params for
+ * TABLE_LOAD, the header alone for the others (the kernel copies nothing beyond it for
+ * DEV_CREATE/SUSPEND/STATUS/REMOVE; libdm sends 16 KiB for every call). Replies start at
+ * data_start (set by the kernel) and end at data_size. No cookie (event_nr 0), no udev, no
+ * /dev/mapper nodes: the kernel work is the same as libdm's without nodes and dm4j's.
+ *
+ * Output (tab separated, stdout, flushed per line):
+ *   lifecycle VARIANT PHASE COUNT SECONDS OPS_PER_SECOND   every phase, all its passes together
+ *   #spread VARIANT PHASE PASSES MIN_OPS MEDIAN_OPS MAX_OPS  status, table, info, list: ops/s of
+ *                                                            the slowest, median, fastest pass
+ *   ioctls VARIANT PHASE OPS IOCTLS                          --count: instead of the above
+ * A failed operation prints "lifecycle_raw: PHASE NAME failed: REASON" to stderr, the devices made
+ * so far are removed, exit 1. Usage errors exit 2.
+ *
+ * Build: gcc -O2 -Wall -Wextra -o lifecycle_raw lifecycle_raw.c
+ * (dlsym is in glibc since 2.34; add -ldl on older ones).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dm-ioctl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NAME_LEN DM_NAME_LEN
+#define PROG "lifecycle_raw"
+#define CONTROL "/dev/" DM_DIR "/" DM_CONTROL_NODE
+#define BUFFER_SIZE (16 * 1024)
+#define BUFFER_MAX (64u * 1024 * 1024)
+#define ALIGN8(x) (((x) + 7) & ~(size_t) 7)
+
+_Static_assert(sizeof(struct dm_ioctl) % 8 == 0, "data after struct dm_ioctl must be 8-byte aligned");
+_Static_assert(sizeof(struct dm_target_spec) % 8 == 0, "params follow the spec directly");
+
+enum mode { QUIET, TIMED, COUNT };
+
+static uint32_t dev_major, dev_minor;
+static char dev_prefix[32]; /* "MAJOR:MINOR ", how the kernel prints the linear target's device */
+static const char *variant;
+static unsigned long *ioctl_counter; /* the shim's dm4j_dm_ioctls (--count) */
+static int control = -1;
+static struct dm_ioctl *buf;        /* the one reused ioctl buffer, 8-byte aligned (malloc) */
+static size_t buf_size;
+static char error_text[160];        /* a reason that strerror has not */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static void device_name(char *b, size_t size, const char *prefix, int i)
+{
+	snprintf(b, size, "%s%05d", prefix, i);
+}
+
+static unsigned long ioctls(void)
+{
+	return ioctl_counter ? __atomic_load_n(ioctl_counter, __ATOMIC_RELAXED) : 0;
+}
+
+static void fail(const char *phase, const char *name, const char *reason)
+{
+	fprintf(stderr, PROG ": %s %s failed: %s\n", phase, name, reason);
+}
+
+/* ---------------------------------------------------------------- ioctls */
+
+/* Zeroes the header and fills it for a call on NAME (NULL: none) sending DATA_SIZE bytes. */
+static struct dm_ioctl *header(const char *name, uint32_t flags, size_t data_size)
+{
+	struct dm_ioctl *dmi = buf;
+
+	memset(dmi, 0, sizeof(*dmi));
+	dmi->version[0] = DM_VERSION_MAJOR;
+	dmi->version[1] = 0;
+	dmi->version[2] = 0;
+	dmi->data_size = (uint32_t) data_size;
+	dmi->data_start = sizeof(*dmi);
+	dmi->flags = flags;
+	if (name)
+		memcpy(dmi->name, name, strlen(name) + 1); /* < DM_NAME_LEN: checked in main */
+	return dmi;
+}
+
+/* Runs one ioctl on the buffer; returns NULL or why it failed. */
+static const char *dm(unsigned long request)
+{
+	if (ioctl(control, request, buf) < 0)
+		return strerror(errno);
+	if (buf->version[0] != DM_VERSION_MAJOR) {
+		snprintf(error_text, sizeof(error_text), "the kernel answers interface version %u.%u.%u",
+			 buf->version[0], buf->version[1], buf->version[2]);
+		return error_text;
+	}
+	return NULL;
+}
+
+/* An ioctl that returns data: the whole buffer offered, doubled while the kernel says it is full. */
+static const char *dm_data(unsigned long request, const char *name, uint32_t flags)
+{
+	const char *err;
+	struct dm_ioctl *bigger;
+
+	for (;;) {
+		header(name, flags, buf_size);
+		if ((err = dm(request)))
+			return err;
+		if (!(buf->flags & DM_BUFFER_FULL_FLAG))
+			break;
+		if (buf_size * 2 > BUFFER_MAX || !(bigger = realloc(buf, buf_size * 2)))
+			return "the reply does not fit in the largest buffer";
+		buf = bigger;
+		buf_size *= 2;
+	}
+	if (buf->data_size > buf_size)
+		return "the kernel's data_size is beyond the buffer";
+	return NULL;
+}
+
+static const char *remove_device(const char *name)
+{
+	header(name, 0, sizeof(struct dm_ioctl));
+	return dm(DM_DEV_REMOVE);
+}
+
+static const char *create_device(const char *name, int i)
+{
+	struct dm_ioctl *dmi;
+	struct dm_target_spec *spec;
+	char *params;
+	const char *err;
+	size_t room;
+	int len;
+
+	header(name, 0, sizeof(struct dm_ioctl));
+	if ((err = dm(DM_DEV_CREATE)))
+		return err;
+
+	/* The table: one spec right after the header (data_start), its params after the spec, next
+	 * (relative to this spec on load) 8-byte aligned past the params' NUL. */
+	dmi = header(name, 0, 0);
+	dmi->target_count = 1;
+	spec = (struct dm_target_spec *) ((char *) dmi + dmi->data_start);
+	memset(spec, 0, sizeof(*spec));
+	spec->sector_start = 0;
+	spec->length = 8;
+	strcpy(spec->target_type, "linear");
+	params = (char *) (spec + 1);
+	room = buf_size - dmi->data_start - sizeof(*spec);
+	len = snprintf(params, room, "%u:%u %d", dev_major, dev_minor, (i % 4096) * 8);
+	spec->next = (uint32_t) ALIGN8(sizeof(*spec) + (size_t) len + 1);
+	memset(params + len, 0, spec->next - sizeof(*spec) - (size_t) len); /* NUL + padding */
+	dmi->data_size = dmi->data_start + spec->next;
+	if (!(err = dm(DM_TABLE_LOAD))) {
+		header(name, 0, sizeof(struct dm_ioctl)); /* no DM_SUSPEND_FLAG: resume */
+		err = dm(DM_DEV_SUSPEND);
+	}
+	if (err) {
+		snprintf(error_text, sizeof(error_text), "%s", err);
+		remove_device(name); /* the device exists: leave nothing behind */
+		return error_text;
+	}
+	return NULL;
+}
+
+/* The single target of a TABLE_STATUS reply, or NULL if it has not exactly one whole target. */
+static struct dm_target_spec *one_target(void)
+{
+	struct dm_target_spec *spec;
+	char *params, *end = (char *) buf + buf->data_size;
+
+	if (buf->target_count != 1 || buf->data_start + sizeof(*spec) >= buf->data_size)
+		return NULL;
+	spec = (struct dm_target_spec *) ((char *) buf + buf->data_start);
+	params = (char *) (spec + 1);
+	if (!memchr(params, 0, (size_t) (end - params)) || !memchr(spec->target_type, 0, DM_MAX_TYPE_NAME))
+		return NULL;
+	return spec;
+}
+
+/* ---------------------------------------------------------------- operations */
+
+static int create_one(const char *name, int i)
+{
+	const char *err = create_device(name, i);
+	if (err)
+		fail("create", name, err);
+	return !err;
+}
+
+static int status_one(const char *name)
+{
+	struct dm_target_spec *spec;
+	const char *err = dm_data(DM_TABLE_STATUS, name, 0);
+
+	if (err) {
+		fail("status", name, err);
+		return 0;
+	}
+	spec = one_target();
+	if (!spec || strcmp(spec->target_type, "linear") != 0 || spec->length != 8) {
+		fail("status", name, "the reply is not one linear target of 8 sectors");
+		return 0;
+	}
+	return 1;
+}
+
+static int table_one(const char *name)
+{
+	struct dm_target_spec *spec;
+	const char *err = dm_data(DM_TABLE_STATUS, name, DM_STATUS_TABLE_FLAG);
+
+	if (err) {
+		fail("table", name, err);
+		return 0;
+	}
+	spec = one_target();
+	if (!spec || strcmp(spec->target_type, "linear") != 0 || spec->length != 8
+	    || strncmp((char *) (spec + 1), dev_prefix, strlen(dev_prefix)) != 0) {
+		fail("table", name, "the reply is not one linear target of 8 sectors on MAJOR:MINOR");
+		return 0;
+	}
+	return 1;
+}
+
+static int info_one(const char *name)
+{
+	const char *err;
+
+	header(name, 0, sizeof(struct dm_ioctl));
+	if ((err = dm(DM_DEV_STATUS))) {
+		fail("info", name, err); /* ENXIO: no such device */
+		return 0;
+	}
+	if (!(buf->flags & DM_ACTIVE_PRESENT_FLAG)) {
+		fail("info", name, "the device has no live table");
+		return 0;
+	}
+	return 1;
+}
+
+/* One full list of all devices; FIRST must be in it. */
+static int list_one(const char *first)
+{
+	struct dm_name_list *nl;
+	char *end;
+	size_t offset;
+	uint32_t next;
+	int found = 0, count = 0;
+	const char *err = dm_data(DM_LIST_DEVICES, NULL, 0);
+
+	if (err) {
+		fail("list", first, err);
+		return 0;
+	}
+	/* No device: the kernel leaves data_size at data_start (its nl->dev = 0 is not copied out). */
+	end = (char *) buf + buf->data_size;
+	for (offset = buf->data_start; offset + sizeof(*nl) < buf->data_size; offset += next) {
+		nl = (struct dm_name_list *) ((char *) buf + offset);
+		if (!nl->dev || !memchr(nl->name, 0, (size_t) (end - nl->name)))
+			break;
+		count++;
+		if (!found && strcmp(nl->name, first) == 0)
+			found = 1;
+		if (!(next = nl->next))
+			break;
+	}
+	if (!found) {
+		fail("list", first, count ? "the device is not in the list" : "the list is empty");
+		return 0;
+	}
+	return 1;
+}
+
+static int remove_one(const char *name)
+{
+	const char *err = remove_device(name);
+	if (err)
+		fail("remove", name, err);
+	return !err;
+}
+
+/* ---------------------------------------------------------------- the driver (as in lifecycle_libdm.c) */
+
+static void report(enum mode mode, const char *phase, int count, double seconds, unsigned long n_ioctls)
+{
+	if (mode == TIMED)
+		printf("lifecycle\t%s\t%s\t%d\t%.6f\t%.1f\n", variant, phase, count, seconds, count / seconds);
+	else if (mode == COUNT)
+		printf("ioctls\t%s\t%s\t%d\t%lu\n", variant, phase, count, n_ioctls);
+	fflush(stdout);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *) a, y = *(const double *) b;
+	return (x > y) - (x < y);
+}
+
+/* Ops/s of the slowest, median and fastest pass (sorts RATES). */
+static void report_spread(enum mode mode, const char *phase, double *rates, int passes)
+{
+	double median;
+
+	if (mode != TIMED)
+		return;
+	qsort(rates, passes, sizeof(*rates), compare_doubles);
+	median = passes % 2 ? rates[passes / 2] : (rates[passes / 2 - 1] + rates[passes / 2]) / 2;
+	printf("#spread\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\n", variant, phase, passes, rates[0], median,
+	       rates[passes - 1]);
+	fflush(stdout);
+}
+
+/* PASSES passes of OPS operations each: op(name of device i) for i < OPS, or, for list (OPS
+ * calls of list_op), list_op(FIRST). Returns 0 (reported) on a failure. */
+static int query_phase(enum mode mode, const char *phase, int (*op)(const char *),
+		       const char *prefix, int ops, int passes, int list)
+{
+	char name[NAME_LEN], first[NAME_LEN];
+	double *rates, total = 0, t, dt;
+	unsigned long before = ioctls();
+	int pass, i;
+
+	if (!(rates = calloc(passes, sizeof(*rates)))) {
+		fail(phase, prefix, "out of memory");
+		return 0;
+	}
+	device_name(first, sizeof(first), prefix, 0);
+	for (pass = 0; pass < passes; pass++) {
+		t = now();
+		for (i = 0; i < ops; i++) {
+			if (!list)
+				device_name(name, sizeof(name), prefix, i);
+			if (!op(list ? first : name)) {
+				free(rates);
+				return 0;
+			}
+		}
+		dt = now() - t;
+		total += dt;
+		rates[pass] = ops / dt;
+	}
+	report(mode, phase, ops * passes, total, ioctls() - before);
+	report_spread(mode, phase, rates, passes);
+	free(rates);
+	return 1;
+}
+
+/* All phases over n devices; on failure removes what it created and returns 0. */
+static int lifecycle(enum mode mode, const char *prefix, int n, int rounds)
+{
+	char name[NAME_LEN];
+	int created = 0, i, ok = 1;
+	int list_calls = mode == COUNT ? 1 : (n / 50 > 1 ? n / 50 : 1);
+	unsigned long before = ioctls();
+	double t;
+
+	if (mode == COUNT)
+		rounds = 1;
+	t = now();
+	for (i = 0; i < n; i++) {
+		device_name(name, sizeof(name), prefix, i);
+		if (!create_one(name, i)) {
+			ok = 0;
+			break;
+		}
+		created++;
+	}
+	if (ok)
+		report(mode, "create", n, now() - t, ioctls() - before);
+
+	ok = ok && query_phase(mode, "status", status_one, prefix, n, rounds, 0);
+	ok = ok && query_phase(mode, "table", table_one, prefix, n, rounds, 0);
+	ok = ok && query_phase(mode, "info", info_one, prefix, n, rounds, 0);
+	ok = ok && query_phase(mode, "list", list_one, prefix, list_calls, rounds, 1);
+
+	before = ioctls();
+	t = now();
+	for (i = 0; i < created; i++) {
+		device_name(name, sizeof(name), prefix, i);
+		if (!remove_one(name))
+			ok = 0;
+	}
+	if (ok)
+		report(mode, "remove", n, now() - t, ioctls() - before);
+	return ok;
+}
+
+static int usage(const char *argv0)
+{
+	fprintf(stderr, "usage: %s VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]] [--count K]\n", argv0);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	char warm_prefix[NAME_LEN], count_prefix[NAME_LEN], extra;
+	int n, warmup = 100, rounds = 5, count = 0, i, positional = 0;
+	const char *args[6] = { 0 }, *err;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--count") == 0 || strncmp(argv[i], "--count=", 8) == 0) {
+			const char *k = argv[i][7] == '=' ? argv[i] + 8 : (i + 1 < argc ? argv[++i] : "");
+			if (sscanf(k, "%d%c", &count, &extra) != 1 || count <= 0) {
+				fprintf(stderr, PROG ": --count needs a number of devices > 0\n");
+				return usage(argv[0]);
+			}
+		} else if (strncmp(argv[i], "--", 2) == 0 || positional == 6) {
+			/* --nodes too: this program never makes /dev/mapper nodes */
+			fprintf(stderr, PROG ": unexpected argument %s\n", argv[i]);
+			return usage(argv[0]);
+		} else
+			args[positional++] = argv[i];
+	}
+	if (positional < 4 || sscanf(args[3], "%u:%u%c", &dev_major, &dev_minor, &extra) != 2)
+		return usage(argv[0]);
+	variant = args[0];
+	n = atoi(args[2]);
+	if (positional >= 5)
+		warmup = atoi(args[4]);
+	if (positional == 6)
+		rounds = atoi(args[5]);
+	if (n <= 0 || warmup < 0 || rounds <= 0 || strlen(args[1]) + 7 >= NAME_LEN) {
+		fprintf(stderr, PROG ": bad N, WARMUP, ROUNDS or PREFIX\n");
+		return 2;
+	}
+	snprintf(dev_prefix, sizeof(dev_prefix), "%u:%u ", dev_major, dev_minor);
+
+	if (count) {
+		ioctl_counter = dlsym(RTLD_DEFAULT, "dm4j_dm_ioctls");
+		if (!ioctl_counter) {
+			fprintf(stderr, PROG ": --count needs the ioctl counting shim: run with "
+				"LD_PRELOAD=/path/to/ioctl_count.so (built from benchmarks/native/ioctl_count.c)\n");
+			return 2;
+		}
+	}
+
+	buf_size = BUFFER_SIZE;
+	if (!(buf = malloc(buf_size))) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	if ((control = open(CONTROL, O_RDWR | O_CLOEXEC)) < 0) {
+		fprintf(stderr, PROG ": open %s failed: %s\n", CONTROL, strerror(errno));
+		return 1;
+	}
+	/* The kernel's interface version, once, outside every phase. */
+	header(NULL, 0, sizeof(struct dm_ioctl));
+	if ((err = dm(DM_VERSION))) {
+		fprintf(stderr, PROG ": version check failed: %s\n", err);
+		return 1;
+	}
+
+	snprintf(warm_prefix, sizeof(warm_prefix), "%sw", args[1]);
+	snprintf(count_prefix, sizeof(count_prefix), "%sc", args[1]);
+	if (warmup > 0 && !lifecycle(QUIET, warm_prefix, warmup, rounds))
+		return 1;
+	if (count ? !lifecycle(COUNT, count_prefix, count, 1) : !lifecycle(TIMED, args[1], n, rounds))
+		return 1;
+	close(control);
+	free(buf);
+	return 0;
+}
