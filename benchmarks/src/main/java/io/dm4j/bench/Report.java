@@ -22,7 +22,8 @@ public final class Report {
 
     /** Goal from the issue: FFM at most this many times the C time. */
     static final double FFM_RATIO_GOAL = 1.15;
-    private static final String[] BACKENDS = {"ffm", "jnr", "jna"};
+    /** ffm-nonblocking: FFM's path for requests that cannot sleep (Syscalls.ioctlNonBlocking). */
+    private static final String[] BACKENDS = {"ffm", "ffm-nonblocking", "jnr", "jna"};
 
     private Report() {}
 
