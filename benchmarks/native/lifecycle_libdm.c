@@ -44,6 +44,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <libdevmapper.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,11 +85,25 @@ static void fail(const char *phase, const char *name, const char *reason)
 	fprintf(stderr, PROG ": %s %s failed: %s\n", phase, name, reason);
 }
 
-/* Why a task failed: the errno of its ioctl, else libdm's own failure (logged by libdm). */
-static const char *task_error(struct dm_task *dmt)
+/* Why a task failed: the errno of its ioctl; else (create runs its ioctls in sub-tasks, whose
+ * errno dm_task_get_errno does not return) errno as dm_task_run left it; else libdm's own failure,
+ * logged by libdm. */
+static const char *task_error(struct dm_task *dmt, int saved_errno)
 {
 	int err = dm_task_get_errno(dmt);
+	if (!err)
+		err = saved_errno;
 	return err ? strerror(err) : "libdevmapper error (see its message above)";
+}
+
+/* dm_task_run, errno cleared before and saved into *SAVED after. */
+static int run_task(struct dm_task *dmt, int *saved)
+{
+	int ok;
+	errno = 0;
+	ok = dm_task_run(dmt);
+	*saved = errno;
+	return ok;
 }
 
 /* Adds the udev cookie that turns off libdm's own node handling (unless --nodes). */
@@ -103,9 +118,9 @@ static int set_cookie(struct dm_task *dmt, uint32_t *cookie)
 /* Runs a prepared create/remove task, flushes stacked node operations, destroys the task. */
 static int run(struct dm_task *dmt, uint32_t cookie, const char *phase, const char *name)
 {
-	int ok = dm_task_run(dmt);
+	int saved, ok = run_task(dmt, &saved);
 	if (!ok)
-		fail(phase, name, task_error(dmt));
+		fail(phase, name, task_error(dmt, saved));
 	/* Without udev sync this only runs the stacked node operations (update_devs). */
 	dm_udev_wait(cookie);
 	dm_task_destroy(dmt);
@@ -116,6 +131,7 @@ static int run(struct dm_task *dmt, uint32_t cookie, const char *phase, const ch
 static struct dm_task *query(int type, const char *phase, const char *name)
 {
 	struct dm_task *dmt;
+	int saved;
 
 	if (!(dmt = dm_task_create(type))) {
 		fail(phase, name, "dm_task_create");
@@ -126,8 +142,8 @@ static struct dm_task *query(int type, const char *phase, const char *name)
 		dm_task_destroy(dmt);
 		return NULL;
 	}
-	if (!dm_task_run(dmt)) {
-		fail(phase, name, task_error(dmt));
+	if (!run_task(dmt, &saved)) {
+		fail(phase, name, task_error(dmt, saved));
 		dm_task_destroy(dmt);
 		return NULL;
 	}
@@ -211,14 +227,14 @@ static int list_one(const char *first)
 	struct dm_task *dmt;
 	struct dm_names *names;
 	unsigned next;
-	int found = 0, count = 0;
+	int found = 0, count = 0, saved;
 
 	if (!(dmt = dm_task_create(DM_DEVICE_LIST))) {
 		fail("list", first, "dm_task_create");
 		return 0;
 	}
-	if (!dm_task_run(dmt)) {
-		fail("list", first, task_error(dmt));
+	if (!run_task(dmt, &saved)) {
+		fail("list", first, task_error(dmt, saved));
 		dm_task_destroy(dmt);
 		return 0;
 	}
