@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -53,6 +54,8 @@ public final class DeviceMapper implements AutoCloseable {
     public static final Duration DEFAULT_UDEV_TIMEOUT = Duration.ofSeconds(30);
 
     static final int DEFAULT_INITIAL_BUFFER = 16 * 1024;
+    /** The smallest data_size a query sends: one page, the kernel's cheapest allocation. */
+    static final int MIN_QUERY_SIZE = 4096;
     private static final System.Logger LOG = System.getLogger(DeviceMapper.class.getName());
 
     private static final DmVersion NOFLUSH = new DmVersion(4, 12, 0);
@@ -85,6 +88,14 @@ public final class DeviceMapper implements AutoCloseable {
     private final DmVersion driverVersion;
     private final ThreadLocal<ByteBuffer> buffers;
     private final LongAdder ioctls = new LongAdder();
+    /**
+     * Per command, the data_size queries send (within their buffer, at least
+     * {@link #MIN_QUERY_SIZE}): twice the largest reply so far, or, after a reply did not fit,
+     * the whole buffer that it is retried in. Not the whole buffer every time: the kernel
+     * allocates and copies in data_size bytes on every call, and wipes them twice more for
+     * secure data, whatever the reply needs (a one-target status needs about 360 bytes).
+     */
+    private final AtomicIntegerArray querySizes = new AtomicIntegerArray(DmCommand.values().length);
     private final Path control;
     private final DeviceNodes nodes;
     private final Duration udevTimeout;
@@ -484,7 +495,7 @@ public final class DeviceMapper implements AutoCloseable {
         boolean trailer = driverVersion.atLeast(NAME_LIST_TRAILER);
         int flags = trailer ? DmIoctl.UUID_FLAG : 0;
         List<DeviceListEntry> all = execute(DmCommand.DM_LIST_DEVICES, null, b -> {
-            DmIoctl.putHeader(b, DmCommand.DM_LIST_DEVICES.minimumVersion(), b.capacity(), flags,
+            DmIoctl.putHeader(b, DmCommand.DM_LIST_DEVICES.minimumVersion(), querySize(DmCommand.DM_LIST_DEVICES, b), flags,
                     namePrefix.isEmpty() ? null : namePrefix, uuidPrefix.isEmpty() ? null : uuidPrefix);
             return DmIoctl.SIZE; // only the header: the rest of the buffer is for the reply
         }, (b, h) -> DmIoctl.readNameList(b, h, trailer));
@@ -817,7 +828,7 @@ public final class DeviceMapper implements AutoCloseable {
         }
         int all = f;
         return execute(command, name, b -> {
-            DmIoctl.putHeader(b, command.minimumVersion(), b.capacity(), all, name, null);
+            DmIoctl.putHeader(b, command.minimumVersion(), querySize(command, b), all, name, null);
             return DmIoctl.SIZE; // only the header: the rest of the buffer is for the reply
         }, decode);
     }
@@ -1023,6 +1034,7 @@ public final class DeviceMapper implements AutoCloseable {
         }
         while (true) {
             int used = request.write(b);
+            int sent = DmIoctl.dataSize(b);
             DmIoctl.Header h;
             try {
                 ioctls.increment();
@@ -1041,14 +1053,27 @@ public final class DeviceMapper implements AutoCloseable {
                     return decode.decode(b, h);
                 } finally {
                     zero(b, Math.max(used, Math.min(Math.max(h.dataSize(), 0), b.capacity())));
+                    // On success the kernel's data_size is what the reply used.
+                    querySizes.accumulateAndGet(command.ordinal(), 2 * h.dataSize(), Math::max);
                 }
             }
             zero(b, Math.max(used, Math.min(Math.max(h.dataSize(), 0), b.capacity())));
+            if (sent < b.capacity()) {
+                // A query sent less than its buffer (querySize): the next try sends all of it.
+                querySizes.accumulateAndGet(command.ordinal(), b.capacity(), Math::max);
+                continue;
+            }
             if (b.capacity() >= DmIoctl.MAX_BUFFER) {
                 throw new DmProtocolException(command + " reply does not fit in " + DmIoctl.MAX_BUFFER + " bytes");
             }
             b = grow(b.capacity() * 2);
+            querySizes.accumulateAndGet(command.ordinal(), b.capacity(), Math::max);
         }
+    }
+
+    /** The data_size a query sends in {@code b} (see {@link #querySizes}). */
+    private int querySize(DmCommand command, ByteBuffer b) {
+        return Math.min(b.capacity(), Math.max(MIN_QUERY_SIZE, querySizes.get(command.ordinal())));
     }
 
     /** Bigger buffers are kept per thread, so the next call of the same kind needs one ioctl. */

@@ -128,6 +128,11 @@ public final class DmIoctl {
         };
     }
 
+    /** The data_size field of a request or reply header. */
+    public static int dataSize(ByteBuffer b) {
+        return b.getInt(DATA_SIZE);
+    }
+
     /** The decoded header of a reply. */
     public record Header(DmVersion version, int dataSize, int dataStart, int targetCount, int openCount, int flags,
             int eventNr, long dev, String name, String uuid) {
