@@ -47,7 +47,6 @@
  * (dlsym is in glibc since 2.34; add -ldl on older ones).
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/dm-ioctl.h>
@@ -61,6 +60,7 @@
 
 #define NAME_LEN DM_NAME_LEN
 #define PROG "lifecycle_raw"
+#include "lifecycle_driver.h"
 #define CONTROL "/dev/" DM_DIR "/" DM_CONTROL_NODE
 #define BUFFER_SIZE (16 * 1024)
 #define BUFFER_MAX (64u * 1024 * 1024)
@@ -69,38 +69,10 @@
 _Static_assert(sizeof(struct dm_ioctl) % 8 == 0, "data after struct dm_ioctl must be 8-byte aligned");
 _Static_assert(sizeof(struct dm_target_spec) % 8 == 0, "params follow the spec directly");
 
-enum mode { QUIET, TIMED, COUNT };
-
-static uint32_t dev_major, dev_minor;
-static char dev_prefix[32]; /* "MAJOR:MINOR ", how the kernel prints the linear target's device */
-static const char *variant;
-static unsigned long *ioctl_counter; /* the shim's dm4j_dm_ioctls (--count) */
 static int control = -1;
 static struct dm_ioctl *buf;        /* the one reused ioctl buffer, 8-byte aligned (malloc) */
 static size_t buf_size;
 static char error_text[160];        /* a reason that strerror has not */
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static void device_name(char *b, size_t size, const char *prefix, int i)
-{
-	snprintf(b, size, "%s%05d", prefix, i);
-}
-
-static unsigned long ioctls(void)
-{
-	return ioctl_counter ? __atomic_load_n(ioctl_counter, __ATOMIC_RELAXED) : 0;
-}
-
-static void fail(const char *phase, const char *name, const char *reason)
-{
-	fprintf(stderr, PROG ": %s %s failed: %s\n", phase, name, reason);
-}
 
 /* ---------------------------------------------------------------- ioctls */
 
@@ -319,161 +291,14 @@ static int remove_one(const char *name)
 	return !err;
 }
 
-/* ---------------------------------------------------------------- the driver (as in lifecycle_libdm.c) */
-
-static void report(enum mode mode, const char *phase, int count, double seconds, unsigned long n_ioctls)
-{
-	if (mode == TIMED)
-		printf("lifecycle\t%s\t%s\t%d\t%.6f\t%.1f\n", variant, phase, count, seconds, count / seconds);
-	else if (mode == COUNT)
-		printf("ioctls\t%s\t%s\t%d\t%lu\n", variant, phase, count, n_ioctls);
-	fflush(stdout);
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *) a, y = *(const double *) b;
-	return (x > y) - (x < y);
-}
-
-/* Ops/s of the slowest, median and fastest pass (sorts RATES). */
-static void report_spread(enum mode mode, const char *phase, double *rates, int passes)
-{
-	double median;
-
-	if (mode != TIMED)
-		return;
-	qsort(rates, passes, sizeof(*rates), compare_doubles);
-	median = passes % 2 ? rates[passes / 2] : (rates[passes / 2 - 1] + rates[passes / 2]) / 2;
-	printf("#spread\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\n", variant, phase, passes, rates[0], median,
-	       rates[passes - 1]);
-	fflush(stdout);
-}
-
-/* PASSES passes of OPS operations each: op(name of device i) for i < OPS, or, for list (OPS
- * calls of list_op), list_op(FIRST). Returns 0 (reported) on a failure. */
-static int query_phase(enum mode mode, const char *phase, int (*op)(const char *),
-		       const char *prefix, int ops, int passes, int list)
-{
-	char name[NAME_LEN], first[NAME_LEN];
-	double *rates, total = 0, t, dt;
-	unsigned long before = ioctls();
-	int pass, i;
-
-	if (!(rates = calloc(passes, sizeof(*rates)))) {
-		fail(phase, prefix, "out of memory");
-		return 0;
-	}
-	device_name(first, sizeof(first), prefix, 0);
-	for (pass = 0; pass < passes; pass++) {
-		t = now();
-		for (i = 0; i < ops; i++) {
-			if (!list)
-				device_name(name, sizeof(name), prefix, i);
-			if (!op(list ? first : name)) {
-				free(rates);
-				return 0;
-			}
-		}
-		dt = now() - t;
-		total += dt;
-		rates[pass] = ops / dt;
-	}
-	report(mode, phase, ops * passes, total, ioctls() - before);
-	report_spread(mode, phase, rates, passes);
-	free(rates);
-	return 1;
-}
-
-/* All phases over n devices; on failure removes what it created and returns 0. */
-static int lifecycle(enum mode mode, const char *prefix, int n, int rounds)
-{
-	char name[NAME_LEN];
-	int created = 0, i, ok = 1;
-	int list_calls = mode == COUNT ? 1 : (n / 50 > 1 ? n / 50 : 1);
-	unsigned long before = ioctls();
-	double t;
-
-	if (mode == COUNT)
-		rounds = 1;
-	t = now();
-	for (i = 0; i < n; i++) {
-		device_name(name, sizeof(name), prefix, i);
-		if (!create_one(name, i)) {
-			ok = 0;
-			break;
-		}
-		created++;
-	}
-	if (ok)
-		report(mode, "create", n, now() - t, ioctls() - before);
-
-	ok = ok && query_phase(mode, "status", status_one, prefix, n, rounds, 0);
-	ok = ok && query_phase(mode, "table", table_one, prefix, n, rounds, 0);
-	ok = ok && query_phase(mode, "info", info_one, prefix, n, rounds, 0);
-	ok = ok && query_phase(mode, "list", list_one, prefix, list_calls, rounds, 1);
-
-	before = ioctls();
-	t = now();
-	for (i = 0; i < created; i++) {
-		device_name(name, sizeof(name), prefix, i);
-		if (!remove_one(name))
-			ok = 0;
-	}
-	if (ok)
-		report(mode, "remove", n, now() - t, ioctls() - before);
-	return ok;
-}
-
-static int usage(const char *argv0)
-{
-	fprintf(stderr, "usage: %s VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]] [--count K]\n", argv0);
-	return 2;
-}
-
 int main(int argc, char **argv)
 {
-	char warm_prefix[NAME_LEN], count_prefix[NAME_LEN], extra;
-	int n, warmup = 100, rounds = 5, count = 0, i, positional = 0;
-	const char *args[6] = { 0 }, *err;
+	struct options o;
+	const char *err;
+	int status = parse_args(argc, argv, 0, &o); /* no --nodes: this program never makes nodes */
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--count") == 0 || strncmp(argv[i], "--count=", 8) == 0) {
-			const char *k = argv[i][7] == '=' ? argv[i] + 8 : (i + 1 < argc ? argv[++i] : "");
-			if (sscanf(k, "%d%c", &count, &extra) != 1 || count <= 0) {
-				fprintf(stderr, PROG ": --count needs a number of devices > 0\n");
-				return usage(argv[0]);
-			}
-		} else if (strncmp(argv[i], "--", 2) == 0 || positional == 6) {
-			/* --nodes too: this program never makes /dev/mapper nodes */
-			fprintf(stderr, PROG ": unexpected argument %s\n", argv[i]);
-			return usage(argv[0]);
-		} else
-			args[positional++] = argv[i];
-	}
-	if (positional < 4 || sscanf(args[3], "%u:%u%c", &dev_major, &dev_minor, &extra) != 2)
-		return usage(argv[0]);
-	variant = args[0];
-	n = atoi(args[2]);
-	if (positional >= 5)
-		warmup = atoi(args[4]);
-	if (positional == 6)
-		rounds = atoi(args[5]);
-	if (n <= 0 || warmup < 0 || rounds <= 0 || strlen(args[1]) + 7 >= NAME_LEN) {
-		fprintf(stderr, PROG ": bad N, WARMUP, ROUNDS or PREFIX\n");
-		return 2;
-	}
-	snprintf(dev_prefix, sizeof(dev_prefix), "%u:%u ", dev_major, dev_minor);
-
-	if (count) {
-		ioctl_counter = dlsym(RTLD_DEFAULT, "dm4j_dm_ioctls");
-		if (!ioctl_counter) {
-			fprintf(stderr, PROG ": --count needs the ioctl counting shim: run with "
-				"LD_PRELOAD=/path/to/ioctl_count.so (built from benchmarks/native/ioctl_count.c)\n");
-			return 2;
-		}
-	}
-
+	if (status)
+		return status;
 	buf_size = BUFFER_SIZE;
 	if (!(buf = malloc(buf_size))) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -489,12 +314,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": version check failed: %s\n", err);
 		return 1;
 	}
-
-	snprintf(warm_prefix, sizeof(warm_prefix), "%sw", args[1]);
-	snprintf(count_prefix, sizeof(count_prefix), "%sc", args[1]);
-	if (warmup > 0 && !lifecycle(QUIET, warm_prefix, warmup, rounds))
-		return 1;
-	if (count ? !lifecycle(COUNT, count_prefix, count, 1) : !lifecycle(TIMED, args[1], n, rounds))
+	if (!run_lifecycle(&o))
 		return 1;
 	close(control);
 	free(buf);
