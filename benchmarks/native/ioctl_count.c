@@ -1,9 +1,9 @@
 /*
- * LD_PRELOAD shim counting device-mapper ioctls, for `lifecycle_libdm --count` and
- * `lifecycle_raw --count`.
+ * LD_PRELOAD shim counting device-mapper ioctls, for lifecycle_libdm and lifecycle_raw (their
+ * timed run then prints each phase's ioctls).
  *
  *   gcc -O2 -shared -fPIC -o ioctl_count.so ioctl_count.c -ldl
- *   LD_PRELOAD=./ioctl_count.so ./lifecycle_libdm libdm tst- 50 7:0 0 --count 5
+ *   LD_PRELOAD=./ioctl_count.so ./lifecycle_libdm libdm tst- 50 7:0
  *
  * It interposes ioctl(2), forwards every call to the next definition (libc's, found with
  * dlsym(RTLD_NEXT)) and counts, in the exported dm4j_dm_ioctls, the calls whose request has

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <time.h>
 
-enum mode { QUIET, TIMED, COUNT };
+enum mode { QUIET, TIMED };
 
 static uint32_t dev_major, dev_minor;
 static char dev_prefix[32]; /* "MAJOR:MINOR ", how the kernel prints the linear target's device */
 static const char *variant;
-static unsigned long *ioctl_counter; /* the shim's dm4j_dm_ioctls (--count) */
+static unsigned long *ioctl_counter; /* the shim's dm4j_dm_ioctls, when it is preloaded */
 
 static int create_one(const char *name, int i);
 static int status_one(const char *name);
@@ -53,9 +53,10 @@ static void fail(const char *phase, const char *name, const char *reason)
 
 static void report(enum mode mode, const char *phase, int count, double seconds, unsigned long n_ioctls)
 {
-	if (mode == TIMED)
-		printf("lifecycle\t%s\t%s\t%d\t%.6f\t%.1f\n", variant, phase, count, seconds, count / seconds);
-	else if (mode == COUNT)
+	if (mode != TIMED)
+		return;
+	printf("lifecycle\t%s\t%s\t%d\t%.6f\t%.1f\n", variant, phase, count, seconds, count / seconds);
+	if (ioctl_counter)
 		printf("ioctls\t%s\t%s\t%d\t%lu\n", variant, phase, count, n_ioctls);
 	fflush(stdout);
 }
@@ -120,12 +121,10 @@ static int lifecycle(enum mode mode, const char *prefix, int n, int rounds)
 {
 	char name[NAME_LEN];
 	int created = 0, i, ok = 1;
-	int list_calls = mode == COUNT ? 1 : (n / 50 > 1 ? n / 50 : 1);
+	int list_calls = n / 50 > 1 ? n / 50 : 1;
 	unsigned long before = ioctls();
 	double t;
 
-	if (mode == COUNT)
-		rounds = 1;
 	t = now();
 	for (i = 0; i < n; i++) {
 		device_name(name, sizeof(name), prefix, i);
@@ -158,11 +157,11 @@ static int lifecycle(enum mode mode, const char *prefix, int n, int rounds)
 /* What the command line asked for. */
 struct options {
 	const char *prefix;
-	int n, warmup, rounds, count, nodes;
+	int n, warmup, rounds, nodes;
 };
 
 /*
- * VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]] [--count K], and --nodes where NODES_ALLOWED.
+ * VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]], and --nodes where NODES_ALLOWED.
  * Returns 0, or the exit status of a usage error (2, said on stderr).
  */
 static int parse_args(int argc, char **argv, int nodes_allowed, struct options *o)
@@ -177,14 +176,7 @@ static int parse_args(int argc, char **argv, int nodes_allowed, struct options *
 	for (i = 1; i < argc; i++) {
 		if (nodes_allowed && strcmp(argv[i], "--nodes") == 0)
 			o->nodes = 1;
-		else if (strcmp(argv[i], "--count") == 0 || strncmp(argv[i], "--count=", 8) == 0) {
-			const char *k = argv[i][7] == '=' ? argv[i] + 8 : (i + 1 < argc ? argv[++i] : "");
-			if (sscanf(k, "%d%c", &o->count, &extra) != 1 || o->count <= 0) {
-				fprintf(stderr, PROG ": --count needs a number of devices > 0\n");
-				positional = -1;
-				break;
-			}
-		} else if (strncmp(argv[i], "--", 2) == 0 || positional == 6) {
+		else if (strncmp(argv[i], "--", 2) == 0 || positional == 6) {
 			fprintf(stderr, PROG ": unexpected argument %s\n", argv[i]);
 			positional = -1;
 			break;
@@ -192,7 +184,7 @@ static int parse_args(int argc, char **argv, int nodes_allowed, struct options *
 			args[positional++] = argv[i];
 	}
 	if (positional < 4 || sscanf(args[3], "%u:%u%c", &dev_major, &dev_minor, &extra) != 2) {
-		fprintf(stderr, "usage: %s VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]]%s [--count K]\n", argv[0],
+		fprintf(stderr, "usage: %s VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]]%s\n", argv[0],
 			nodes_allowed ? " [--nodes]" : "");
 		return 2;
 	}
@@ -208,27 +200,20 @@ static int parse_args(int argc, char **argv, int nodes_allowed, struct options *
 		return 2;
 	}
 	snprintf(dev_prefix, sizeof(dev_prefix), "%u:%u ", dev_major, dev_minor);
-	if (o->count) {
-		ioctl_counter = dlsym(RTLD_DEFAULT, "dm4j_dm_ioctls");
-		if (!ioctl_counter) {
-			fprintf(stderr, PROG ": --count needs the ioctl counting shim: run with "
-				"LD_PRELOAD=/path/to/ioctl_count.so (built from benchmarks/native/ioctl_count.c)\n");
-			return 2;
-		}
-	}
+	/* With the shim preloaded (LD_PRELOAD=.../ioctl_count.so), each phase also says its ioctls. */
+	ioctl_counter = dlsym(RTLD_DEFAULT, "dm4j_dm_ioctls");
 	return 0;
 }
 
-/* The warm-up (unprinted), then the timed or the counted run: 1 if every operation succeeded. */
+/* The warm-up (unprinted), then the timed run: 1 if every operation succeeded. */
 static int run_lifecycle(const struct options *o)
 {
-	char warm_prefix[NAME_LEN], count_prefix[NAME_LEN];
+	char warm_prefix[NAME_LEN];
 
 	snprintf(warm_prefix, sizeof(warm_prefix), "%sw", o->prefix);
-	snprintf(count_prefix, sizeof(count_prefix), "%sc", o->prefix);
 	if (o->warmup > 0 && !lifecycle(QUIET, warm_prefix, o->warmup, o->rounds))
 		return 0;
-	return o->count ? lifecycle(COUNT, count_prefix, o->count, 1) : lifecycle(TIMED, o->prefix, o->n, o->rounds);
+	return lifecycle(TIMED, o->prefix, o->n, o->rounds);
 }
 
 #endif

@@ -2,7 +2,7 @@
  * Device lifecycle through libdevmapper's dm_task API, one thread, in-process: the reference that
  * benchmarks/lifecycle compares dm4j and dmsetup against (lifecycle_raw.c is the bare-ioctl floor).
  *
- *   lifecycle_libdm VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]] [--nodes] [--count K]
+ *   lifecycle_libdm VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]] [--nodes]
  *
  * Phases, in this order, over the N devices PREFIX00000.. (timed with CLOCK_MONOTONIC):
  *   create  DM_DEVICE_CREATE with a one-line table "0 8 linear MAJOR:MINOR OFFSET"; libdm runs it as
@@ -18,11 +18,10 @@
  * max(1, N/50) calls; each pass is timed on its own. WARMUP devices (default 100, named
  * PREFIXw00000..) go through the same phases first, unprinted.
  *
- * --count K: instead of the timed run (after the warm-up, if any), K devices PREFIXc00000.. go
- * through every phase once (one pass, list: one call) and the device-mapper ioctls of each phase
- * are counted. Needs the shim: LD_PRELOAD=.../ioctl_count.so (see ioctl_count.c). libdm's one-time
- * DM_VERSION check is made before, outside every phase.
- *
+ * With the counting shim preloaded (LD_PRELOAD=.../ioctl_count.so, see ioctl_count.c), each
+ * phase also prints the device-mapper ioctls it made. The startup DM_VERSION check is made before,
+ * outside every phase.
+
  * udev: there is none in the guest. Sync with udev is switched off (dm_udev_set_sync_support(0))
  * and, unless --nodes is given, every create/remove task carries a cookie with
  * DM_UDEV_DISABLE_LIBRARY_FALLBACK, so libdm neither waits for udev nor mknods/unlinks
@@ -35,7 +34,7 @@
  *   lifecycle VARIANT PHASE COUNT SECONDS OPS_PER_SECOND   every phase, all its passes together
  *   #spread VARIANT PHASE PASSES MIN_OPS MEDIAN_OPS MAX_OPS  status, table, info, list: ops/s of
  *                                                            the slowest, median, fastest pass
- *   ioctls VARIANT PHASE OPS IOCTLS                          --count: instead of the above
+ *   ioctls VARIANT PHASE OPS IOCTLS                          with the shim: ioctls of the phase
  * A failed operation prints "lifecycle_libdm: PHASE NAME failed: REASON" to stderr, the devices
  * made so far are removed, exit 1. Usage errors exit 2.
  *
@@ -252,7 +251,7 @@ int main(int argc, char **argv)
 	nodes = o.nodes;
 	dm_udev_set_sync_support(0);
 	/* libdm checks the driver's version (one DM_VERSION ioctl) on its first cookie task: now,
-	 * outside every phase, so that --count sees what each operation costs. */
+	 * outside every phase, so that the counts show what each operation costs. */
 	dm_cookie_supported();
 	if (!run_lifecycle(&o))
 		return 1;

@@ -3,7 +3,7 @@
  * the floor of what any client can reach per operation, beside lifecycle_libdm.c (same interface,
  * phases, checks and output).
  *
- *   lifecycle_raw VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]] [--count K]
+ *   lifecycle_raw VARIANT PREFIX N MAJOR:MINOR [WARMUP [ROUNDS]]
  *
  * Phases, in this order, over the N devices PREFIX00000.. (timed with CLOCK_MONOTONIC):
  *   create  DM_DEV_CREATE + DM_TABLE_LOAD ("0 8 linear MAJOR:MINOR OFFSET") + DM_DEV_SUSPEND
@@ -20,11 +20,10 @@
  * max(1, N/50) calls; each pass is timed on its own. WARMUP devices (default 100, named
  * PREFIXw00000..) go through the same phases first, unprinted.
  *
- * --count K: instead of the timed run (after the warm-up, if any), K devices PREFIXc00000.. go
- * through every phase once (one pass, list: one call) and the device-mapper ioctls of each phase
- * are counted. Needs the shim: LD_PRELOAD=.../ioctl_count.so (see ioctl_count.c). The startup
- * DM_VERSION check is made before, outside every phase.
- *
+ * With the counting shim preloaded (LD_PRELOAD=.../ioctl_count.so, see ioctl_count.c), each
+ * phase also prints the device-mapper ioctls it made. The startup DM_VERSION check is made before,
+ * outside every phase.
+
  * The ioctls: one buffer (16 KiB, doubled and the call repeated when the kernel answers
  * DM_BUFFER_FULL_FLAG), its struct dm_ioctl zeroed and filled for every call with version
  * DM_VERSION_MAJOR.0.0 (what libdm sends; the kernel accepts any minor up to its own and writes its
@@ -39,7 +38,7 @@
  *   lifecycle VARIANT PHASE COUNT SECONDS OPS_PER_SECOND   every phase, all its passes together
  *   #spread VARIANT PHASE PASSES MIN_OPS MEDIAN_OPS MAX_OPS  status, table, info, list: ops/s of
  *                                                            the slowest, median, fastest pass
- *   ioctls VARIANT PHASE OPS IOCTLS                          --count: instead of the above
+ *   ioctls VARIANT PHASE OPS IOCTLS                          with the shim: ioctls of the phase
  * A failed operation prints "lifecycle_raw: PHASE NAME failed: REASON" to stderr, the devices made
  * so far are removed, exit 1. Usage errors exit 2.
  *

@@ -277,7 +277,7 @@ public final class FullReport {
         }
         md.append("\n### ioctls per operation\n\nDevice-mapper ioctls each phase made, over its operations: dm4j's "
                 + "own counter for the dm4j variants; for libdm and c-raw an `LD_PRELOAD` shim "
-                + "(`native/ioctl_count.c`) that counts `ioctl` calls of type `0xfd`, in a separate counting run.\n\n");
+                + "(`native/ioctl_count.c`) that counts their `ioctl` calls of type `0xfd` in the same run.\n\n");
         if (lifecycle.ioctls.isEmpty()) {
             md.append("Not measured.\n");
         } else {
@@ -339,7 +339,7 @@ public final class FullReport {
 
         // ------------------------------------------------------------- start-up
         md.append("## Start-up\n\nWhole commands on the host, start to exit, timed by `benchmarks/native/startup_timer.c` "
-                + "(2 untimed runs, then 15 timed; the median): dmctl as installed (`examples/target/dmctl/bin/dmctl`, "
+                + "(2 untimed runs, then 15 timed, 7 in a quick run; the median): dmctl as installed (`examples/target/dmctl/bin/dmctl`, "
                 + "the launcher of `dmctl-VERSION.tar.gz`) and `dmsetup`. Without device-mapper on the host both "
                 + "`version` commands fail at the control node, after the start-up measured here. "
                 + startup.header + "\n\n");
