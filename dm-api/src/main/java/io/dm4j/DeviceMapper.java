@@ -1054,26 +1054,37 @@ public final class DeviceMapper implements AutoCloseable {
                 } finally {
                     zero(b, Math.max(used, Math.min(Math.max(h.dataSize(), 0), b.capacity())));
                     // On success the kernel's data_size is what the reply used.
-                    querySizes.accumulateAndGet(command.ordinal(), 2 * h.dataSize(), Math::max);
+                    raiseQuerySize(command, 2 * h.dataSize());
                 }
             }
             zero(b, Math.max(used, Math.min(Math.max(h.dataSize(), 0), b.capacity())));
             if (sent < b.capacity()) {
                 // A query sent less than its buffer (querySize): the next try sends all of it.
-                querySizes.accumulateAndGet(command.ordinal(), b.capacity(), Math::max);
+                raiseQuerySize(command, b.capacity());
                 continue;
             }
             if (b.capacity() >= DmIoctl.MAX_BUFFER) {
                 throw new DmProtocolException(command + " reply does not fit in " + DmIoctl.MAX_BUFFER + " bytes");
             }
             b = grow(b.capacity() * 2);
-            querySizes.accumulateAndGet(command.ordinal(), b.capacity(), Math::max);
+            raiseQuerySize(command, b.capacity());
         }
     }
 
     /** The data_size a query sends in {@code b} (see {@link #querySizes}). */
     private int querySize(DmCommand command, ByteBuffer b) {
         return Math.min(b.capacity(), Math.max(MIN_QUERY_SIZE, querySizes.get(command.ordinal())));
+    }
+
+    /**
+     * Raises a command's query size to at least {@code size}. A plain read first: in the steady
+     * state every call of every thread would otherwise write the same shared array.
+     */
+    private void raiseQuerySize(DmCommand command, int size) {
+        int i = command.ordinal();
+        if (size > querySizes.get(i)) {
+            querySizes.accumulateAndGet(i, size, Math::max);
+        }
     }
 
     /** Bigger buffers are kept per thread, so the next call of the same kind needs one ioctl. */
